@@ -1,0 +1,83 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "runa-ledger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "runa-ledger", targets: ["RunaLedgerCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // libcrypto from the system OpenSSL (libssl-dev): HMAC-SHA256, SHA-256, CRYPTO_memcmp.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Swift wrappers over COpenSSL: digests and constant-time comparison.
+        .target(name: "Digest", dependencies: ["COpenSSL"]),
+        // Pure: Runa's payloads and exact money. No I/O.
+        .target(name: "RunaModels"),
+        // Pure: Standard Webhooks / Svix signature verification and payload classification.
+        .target(name: "Webhooks", dependencies: ["Digest", "RunaModels"]),
+        // The SQLite ledger: migrations, merge rules, group commit, audit hash chain.
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "Digest", "RunaModels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The HTTP service: webhook endpoint, health, metrics, configuration.
+        .target(
+            name: "LedgerServer",
+            dependencies: [
+                "Webhooks", "Ledger", "RunaModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The `runa-ledger` executable: wiring and the command line only.
+        .executableTarget(
+            name: "RunaLedgerCLI",
+            dependencies: [
+                "LedgerServer", "Ledger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "RunaModelsTests", dependencies: ["RunaModels"]),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Digest"], resources: [.copy("Vectors")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "RunaModels", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "LedgerServerTests",
+            dependencies: [
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaLedgerCLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite ledger file: a GRDB pool in WAL mode with `synchronous=FULL` and foreign keys on.
+///
+/// `synchronous=FULL` makes every commit durable before it returns, which is what lets the webhook endpoint
+/// answer 2xx only for data that survives a power cut. Group commit (``DeliveryWriter``) pays for it.
+public final class LedgerDatabase: Sendable {
+    /// The connection pool: one writer, concurrent readers.
+    public let pool: DatabasePool
+    /// The file's path.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`, whose folder is created too.
+    ///
+    /// - Parameter busyTimeout: how long a write waits for a lock held by another process before failing.
+    public init(path: String, busyTimeout: TimeInterval = 2) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "ledger"
+        configuration.maximumReaderCount = 8
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool sets synchronous=NORMAL on its writer after any prepare hook; FULL is set here, outside
+        // a transaction (SQLite ignores it inside one), and asserted by a test.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        self.pool = pool
+        self.path = path
+    }
+
+    /// Applies pending migrations from `migrations`.
+    @discardableResult
+    public func migrate(_ migrations: [Migration]) throws -> [String] {
+        try MigrationRunner.migrate(pool, migrations: migrations)
+    }
+
+    /// The value of `PRAGMA synchronous` on the writer connection (2 means FULL).
+    public func synchronousMode() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// Whether the database accepts a write and all migrations are applied: what `/readyz` reports.
+    public func readiness(migrations: [Migration]) async -> Result<Void, LedgerError> {
+        do {
+            let pending = try await pool.read { db in try MigrationRunner.pending(db, migrations: migrations) }
+            guard pending.isEmpty else {
+                return .failure(.migration("pending migrations: \(pending.joined(separator: ", "))"))
+            }
+            // BEGIN IMMEDIATE takes the write lock: proof that a commit could happen now.
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            return .success(())
+        } catch {
+            return .failure(LedgerError.unavailable(error))
+        }
+    }
+
+    /// Closes every connection.
+    public func close() throws {
+        try pool.close()
+    }
+}

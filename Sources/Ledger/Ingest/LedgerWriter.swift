@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import Logging
+import Metrics
+import RunaModels
+
+/// A verified webhook delivery, ready to be recorded.
+public struct WebhookRecord: Sendable {
+    /// What the body turned out to be.
+    public enum Content: Sendable {
+        /// An order: merged into the ledger.
+        case order(RunaOrder)
+        /// JSON that is not an order (another event type): recorded as `ignored`.
+        case ignored
+        /// Verified but unintelligible: kept raw as `quarantined`, with the reason.
+        case quarantined(reason: String)
+    }
+
+    public var messageId: String
+    public var receivedAt: Timestamp
+    public var signedAt: Timestamp
+    /// The exact bytes that were signed.
+    public var body: Data
+    public var bodySHA256: String
+    public var eventType: String
+    public var content: Content
+
+    public init(
+        messageId: String, receivedAt: Timestamp, signedAt: Timestamp, body: Data, bodySHA256: String,
+        eventType: String, content: Content
+    ) {
+        self.messageId = messageId
+        self.receivedAt = receivedAt
+        self.signedAt = signedAt
+        self.body = body
+        self.bodySHA256 = bodySHA256
+        self.eventType = eventType
+        self.content = content
+    }
+
+    var orderId: String? {
+        if case .order(let order) = content { return order.id }
+        return nil
+    }
+}
+
+/// What recording a delivery did. The raw values are the `webhook_deliveries.outcome` column's.
+public enum DeliveryOutcome: String, Sendable {
+    /// The order changed; events were appended.
+    case applied
+    /// The delivery was new but told the ledger nothing new.
+    case noChange = "no_change"
+    /// Not an order: recorded and acknowledged.
+    case ignored
+    /// Verified but unintelligible: kept for a human.
+    case quarantined
+    /// This message id was recorded before: nothing was written.
+    case duplicate
+}
+
+/// The ledger's single writer: every change goes through here, in group-committed transactions.
+///
+/// Each job runs in its own SAVEPOINT, so one bad delivery fails alone; the batch then commits once with
+/// `synchronous=FULL`, and only after that commit returns is any caller told its outcome. When the commit fails,
+/// every caller in the batch gets ``LedgerError/unavailable(_:)`` and nothing of the batch is stored — so a
+/// delivery answered 503 is not remembered as seen, and Svix's retry of it is applied normally.
+public final class LedgerWriter: Sendable {
+    private let database: LedgerDatabase
+    private let committer: GroupCommitter<WebhookRecord, DeliveryOutcome>
+
+    /// - Parameter maximumBatch: the most deliveries sharing one commit.
+    public init(database: LedgerDatabase, maximumBatch: Int = 512, logger: Logger) {
+        self.database = database
+        let batchSizes = Recorder(label: "runa_ledger_commit_batch_size")
+        let pool = database.pool
+        self.committer = GroupCommitter(maximumBatch: maximumBatch) { records in
+            batchSizes.record(records.count)
+            do {
+                return try await pool.write { db in
+                    var head = try AuditTrail.head(db)
+                    let now = LedgerClock.nowText()
+                    var results: [Result<DeliveryOutcome, any Error>] = []
+                    results.reserveCapacity(records.count)
+                    for record in records {
+                        let saved = head
+                        do {
+                            var outcome = DeliveryOutcome.duplicate
+                            try db.inSavepoint {
+                                outcome = try Self.record(record, now: now, head: &head, db: db)
+                                return .commit
+                            }
+                            results.append(.success(outcome))
+                        } catch {
+                            head = saved
+                            logger.error("delivery could not be recorded", metadata: [
+                                "msg_id": "\(record.messageId)", "error": "\(LedgerError.unavailable(error))",
+                            ])
+                            results.append(.failure(LedgerError.unavailable(error)))
+                        }
+                    }
+                    return results
+                }
+            } catch {
+                logger.error("commit failed; the batch is answered 503", metadata: [
+                    "deliveries": "\(records.count)", "error": "\(LedgerError.unavailable(error))",
+                ])
+                return Array(repeating: .failure(LedgerError.unavailable(error)), count: records.count)
+            }
+        }
+    }
+
+    /// Records one verified delivery and returns once it is durably committed (or has failed).
+    public func record(_ record: WebhookRecord) async throws(LedgerError) -> DeliveryOutcome {
+        do {
+            return try await committer.submit(record)
+        } catch {
+            throw LedgerError.unavailable(error)
+        }
+    }
+
+    /// Records one delivery inside the caller's transaction: dedupe, merge, events, tasks, delivery row.
+    static func record(_ record: WebhookRecord, now: String, head: inout AuditTrail.Head, db: Database) throws
+        -> DeliveryOutcome
+    {
+        let seen = try db.cachedStatement(sql: "SELECT 1 FROM webhook_deliveries WHERE msg_id = ?")
+        if try Bool.fetchOne(seen, arguments: [record.messageId]) != nil { return .duplicate }
+
+        let outcome: DeliveryOutcome
+        var error: String?
+        switch record.content {
+        case .order(let order):
+            let current = try OrderRepository.load(order.id, db: db)
+            let decision = MergeRules.merge(current, with: Observation(order: order, source: .webhook,
+                                                                        isAuthoritative: false))
+            if decision.isChange {
+                try OrderRepository.save(decision, previous: current, source: .webhook, now: now, db: db)
+                try AuditTrail.append(decision.events, orderId: order.id, source: .webhook,
+                                      cause: "webhook:\(record.messageId)", at: now, head: &head, db: db)
+            }
+            outcome = decision.events.isEmpty ? .noChange : .applied
+        case .ignored:
+            outcome = .ignored
+        case .quarantined(let reason):
+            outcome = .quarantined
+            error = reason
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO webhook_deliveries (msg_id, received_at, signed_at, body_sha256, event_type, order_id,
+                outcome, error, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                record.messageId, record.receivedAt.canonical, record.signedAt.canonical, record.bodySHA256,
+                record.eventType, record.orderId, outcome.rawValue, error, record.body,
+            ])
+        return outcome
+    }
+}

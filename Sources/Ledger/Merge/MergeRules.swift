@@ -1,0 +1,257 @@
+import RunaModels
+
+/// One payload about one order, and how much it can be trusted.
+public struct Observation: Sendable {
+    public var order: RunaOrder
+    public var source: ChangeSource
+    /// A full `GET /order/{id}` answer: Runa's current truth, which settles conflicts and disputes.
+    public var isAuthoritative: Bool
+
+    public init(order: RunaOrder, source: ChangeSource, isAuthoritative: Bool) {
+        self.order = order
+        self.source = source
+        self.isAuthoritative = isAuthoritative
+    }
+}
+
+/// One field's value before and after a change (`nil`: unknown or null).
+public struct FieldChange: Sendable, Equatable {
+    public var field: String
+    public var before: FieldValue?
+    public var after: FieldValue?
+
+    public init(field: String, before: FieldValue?, after: FieldValue?) {
+        self.field = field
+        self.before = before
+        self.after = after
+    }
+}
+
+/// One entry for the audit trail: what changed on an order, item or payout.
+public struct ChangeEvent: Sendable, Equatable {
+    /// What kind of change the event records.
+    public enum Kind: String, Sendable {
+        case orderCreated = "order.created"
+        case orderUpdated = "order.updated"
+        case itemAdded = "item.added"
+        case itemUpdated = "item.updated"
+        case payoutUpdated = "payout.updated"
+        /// A source reported something the ledger did not take (or a conflict an authoritative answer settled).
+        case discrepancy = "discrepancy"
+        /// An authoritative answer agreed with the ledger on a disputed field.
+        case discrepancyResolved = "discrepancy.resolved"
+    }
+
+    public var kind: Kind
+    public var itemId: String?
+    public var changes: [FieldChange]
+
+    public init(kind: Kind, itemId: String? = nil, changes: [FieldChange]) {
+        self.kind = kind
+        self.itemId = itemId
+        self.changes = changes
+    }
+}
+
+/// Work the reconciler should do because of a merge.
+public enum FollowUp: String, Sendable, Hashable, CaseIterable {
+    /// The order is terminal but its items and payouts are unknown: fetch `GET /order/{id}`.
+    case enrich
+    /// Sources disagree: fetch `GET /order/{id}` to settle it.
+    case conflict
+}
+
+/// The outcome of merging one observation into the ledger's state of an order.
+public struct MergeDecision: Sendable, Equatable {
+    /// The order as it should be stored.
+    public var order: LedgerOrder
+    /// The audit events to append, in order. Empty when nothing changed.
+    public var events: [ChangeEvent]
+    /// Reconciler work to enqueue.
+    public var followUps: Set<FollowUp>
+    /// Whether the stored order must be written (events were produced or bookkeeping changed).
+    public var isChange: Bool
+
+    /// Whether the observation created the order.
+    public var createsOrder: Bool { events.first?.kind == .orderCreated }
+}
+
+/// The merge rules: the one place that decides how a payload changes the ledger. Pure.
+///
+/// - An order's status moves `PROCESSING → COMPLETED | FAILED` and never back.
+/// - `COMPLETED` against `FAILED` is settled only by an authoritative answer; any other source's claim is kept
+///   as a dispute, recorded once as a discrepancy, and sent to the reconciler.
+/// - A field a payload leaves out never erases what the ledger knows. A payload of a lower status (a late
+///   `PROCESSING`) only fills unknown fields. Once a full answer has been applied, other sources can fill gaps
+///   but not overwrite; a difference they report becomes a dispute.
+/// - A payout changes only when its `status_updated_at` is newer than the one held.
+/// - Applying the same observation twice changes nothing and produces no event.
+public enum MergeRules {
+    /// How far a payload may change the fields the ledger already holds.
+    enum Authority {
+        /// Present fields overwrite.
+        case overwrite
+        /// Present fields fill unknown ones; differences are disputes.
+        case protected
+        /// Present fields fill unknown ones; differences are ignored as stale.
+        case fillOnly
+    }
+
+    public static func merge(_ current: LedgerOrder?, with observation: Observation) -> MergeDecision {
+        guard let current else { return create(from: observation) }
+        let incoming = observation.order
+        var order = current
+        var events: [ChangeEvent] = []
+        var followUps: Set<FollowUp> = []
+        var orderChanges: [FieldChange] = []
+        var resolved: [FieldChange] = []
+        var disputed: [FieldChange] = []
+
+        func dispute(_ key: String, ledger: FieldValue?, reported: FieldValue?) {
+            let reportedText = reported?.jsonFragment ?? "null"
+            guard order.disputes[key] != reportedText else { return }
+            order.disputes[key] = reportedText
+            disputed.append(FieldChange(field: key, before: ledger, after: reported))
+            followUps.insert(.conflict)
+        }
+        func settle(_ key: String, ledger: FieldValue?) {
+            guard observation.isAuthoritative, let old = order.disputes.removeValue(forKey: key) else { return }
+            resolved.append(FieldChange(field: key, before: .json(old), after: ledger))
+        }
+
+        // 1. Status.
+        var authority: Authority
+        switch (current.status, incoming.status) {
+        case let (held, reported) where held == reported:
+            authority = current.detailsKnown && !observation.isAuthoritative ? .protected : .overwrite
+            settle("status", ledger: .text(held.rawValue))
+        case (.processing, _):
+            order.status = incoming.status
+            orderChanges.append(FieldChange(field: "status", before: .text(current.status.rawValue),
+                                            after: .text(incoming.status.rawValue)))
+            authority = .overwrite
+        case (_, .processing):
+            authority = .fillOnly
+        default:  // COMPLETED against FAILED
+            if observation.isAuthoritative {
+                order.status = incoming.status
+                order.disputes.removeValue(forKey: "status")
+                events.append(ChangeEvent(kind: .discrepancy, changes: [
+                    FieldChange(field: "status", before: .text(current.status.rawValue),
+                                after: .text(incoming.status.rawValue)),
+                ]))
+                authority = .overwrite
+            } else {
+                dispute("status", ledger: .text(current.status.rawValue), reported: .text(incoming.status.rawValue))
+                authority = .fillOnly
+            }
+        }
+
+        // 2. Order-level fields.
+        let reported = incoming.reportedFields()
+        for field in OrderField.allCases {
+            let held = order.fields[field]
+            let after: FieldValue?
+            switch reported[field] ?? .absent {
+            case .absent: continue
+            case .null: after = nil
+            case .value(let value): after = value
+            }
+            if held == after {
+                settle(field.rawValue, ledger: held)
+                continue
+            }
+            if held == nil || authority == .overwrite {
+                order.fields[field] = after
+                order.disputes.removeValue(forKey: field.rawValue)
+                orderChanges.append(FieldChange(field: field.rawValue, before: held, after: after))
+            } else if authority == .protected {
+                dispute(field.rawValue, ledger: held, reported: after)
+            }
+        }
+        if !orderChanges.isEmpty { events.append(ChangeEvent(kind: .orderUpdated, changes: orderChanges)) }
+
+        // 3. Items and payouts.
+        if let items = incoming.items {
+            for (position, item) in items.enumerated() {
+                mergeItem(item, position: position, into: &order, authority: authority, events: &events,
+                          dispute: dispute)
+            }
+            // Items of the status the ledger holds complete the order's details.
+            if order.status.isTerminal, incoming.status == order.status { order.detailsKnown = true }
+        }
+
+        if !disputed.isEmpty { events.append(ChangeEvent(kind: .discrepancy, changes: disputed)) }
+        if !resolved.isEmpty { events.append(ChangeEvent(kind: .discrepancyResolved, changes: resolved)) }
+        if order.status.isTerminal, !order.detailsKnown { followUps.insert(.enrich) }
+        return MergeDecision(order: order, events: events, followUps: followUps, isChange: order != current)
+    }
+
+    private static func create(from observation: Observation) -> MergeDecision {
+        let incoming = observation.order
+        var order = LedgerOrder(id: incoming.id, status: incoming.status)
+        var changes = [FieldChange(field: "status", before: nil, after: .text(incoming.status.rawValue))]
+        for (field, reported) in incoming.reportedFields().sorted(by: { $0.key < $1.key }) {
+            guard case .value(let value) = reported else { continue }
+            order.fields[field] = value
+            changes.append(FieldChange(field: field.rawValue, before: nil, after: value))
+        }
+        var events = [ChangeEvent(kind: .orderCreated, changes: changes)]
+        if let items = incoming.items {
+            for (position, item) in items.enumerated() {
+                mergeItem(item, position: position, into: &order, authority: .overwrite, events: &events,
+                          dispute: { _, _, _ in })
+            }
+            order.detailsKnown = incoming.status.isTerminal
+        }
+        var followUps: Set<FollowUp> = []
+        if order.status.isTerminal, !order.detailsKnown { followUps.insert(.enrich) }
+        return MergeDecision(order: order, events: events, followUps: followUps, isChange: true)
+    }
+
+    private static func mergeItem(
+        _ item: OrderItem, position: Int, into order: inout LedgerOrder, authority: Authority,
+        events: inout [ChangeEvent], dispute: (String, FieldValue?, FieldValue?) -> Void
+    ) {
+        let reported = item.ledgerFields()
+        guard let index = order.items.firstIndex(where: { $0.id == item.id }) else {
+            order.items.append(LedgerItem(id: item.id, position: position, fields: reported, payout: item.payout))
+            var changes = reported.sorted { $0.key < $1.key }.map {
+                FieldChange(field: $0.key, before: nil, after: $0.value)
+            }
+            if let payout = item.payout {
+                changes += payout.ledgerFields().sorted { $0.key < $1.key }.map {
+                    FieldChange(field: "payout.\($0.key)", before: nil, after: $0.value)
+                }
+            }
+            events.append(ChangeEvent(kind: .itemAdded, itemId: item.id, changes: changes))
+            return
+        }
+        var held = order.items[index]
+        var itemChanges: [FieldChange] = []
+        for (name, after) in reported.sorted(by: { $0.key < $1.key }) {
+            let before = held.fields[name]
+            guard before != after else { continue }
+            if before == nil || authority == .overwrite {
+                held.fields[name] = after
+                itemChanges.append(FieldChange(field: name, before: before, after: after))
+            } else if authority == .protected {
+                dispute("items.\(item.id).\(name)", before, after)
+            }
+        }
+        if !itemChanges.isEmpty { events.append(ChangeEvent(kind: .itemUpdated, itemId: item.id, changes: itemChanges)) }
+
+        // Payouts change without webhooks and reports arrive out of order: only a newer state counts.
+        if let payout = item.payout, held.payout.map({ payout.statusUpdatedAt > $0.statusUpdatedAt }) ?? true {
+            let before = held.payout?.ledgerFields() ?? [:]
+            let after = payout.ledgerFields()
+            let changes = Set(before.keys).union(after.keys).sorted().compactMap { name -> FieldChange? in
+                before[name] == after[name] ? nil
+                    : FieldChange(field: name, before: before[name], after: after[name])
+            }
+            held.payout = payout
+            if !changes.isEmpty { events.append(ChangeEvent(kind: .payoutUpdated, itemId: item.id, changes: changes)) }
+        }
+        order.items[index] = held
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Webhooks
+
+/// The running service: the SQLite ledger, its single writer and the HTTP application in front of them.
+///
+/// ``makeApplication(onServerRunning:)`` builds the Hummingbird application; its service group stops the HTTP
+/// server first (in-flight requests, and therefore their commits, finish) and closes the database last.
+public struct LedgerService: Sendable {
+    public let settings: ServiceSettings
+    public let database: LedgerDatabase
+    public let writer: LedgerWriter
+    public let migrations: [Migration]
+    public let registry: PrometheusCollectorRegistry?
+    public let logger: Logger
+
+    /// Opens the database and checks migrations; fails when the schema is not current (`runa-ledger migrate`).
+    public init(settings: ServiceSettings, migrations: [Migration], registry: PrometheusCollectorRegistry?,
+                logger: Logger, migrateOnStart: Bool = true) throws {
+        self.settings = settings
+        self.migrations = migrations
+        self.registry = registry
+        self.logger = logger
+        let database = try LedgerDatabase(path: settings.databasePath, busyTimeout: settings.busyTimeoutSeconds)
+        if migrateOnStart {
+            let applied = try database.migrate(migrations)
+            if !applied.isEmpty { logger.info("migrations applied", metadata: ["names": "\(applied)"]) }
+        } else {
+            let pending = try database.pool.read { try MigrationRunner.pending($0, migrations: migrations) }
+            guard pending.isEmpty else {
+                throw LedgerError.migration("pending migrations \(pending); run `runa-ledger migrate`")
+            }
+        }
+        self.database = database
+        self.writer = LedgerWriter(database: database, logger: logger)
+    }
+
+    /// The router of every route the service answers.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        WebhookController(verifier: SignatureVerifier(secrets: settings.webhookSecrets), writer: writer,
+                          maxBodyBytes: settings.maxBodyBytes).addRoutes(to: router)
+        HealthController(database: database, migrations: migrations).addRoutes(to: router)
+        if let registry, settings.metricsPort == nil { MetricsController(registry: registry).addRoutes(to: router) }
+        return router
+    }
+
+    /// The HTTP application, with the database closed after the server has stopped.
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var services: [any Service] = [DatabaseCloser(database: database, logger: logger)]
+        if let registry, let metricsPort = settings.metricsPort {
+            let metricsRouter = Router()
+            MetricsController(registry: registry).addRoutes(to: metricsRouter)
+            services.append(Application(
+                router: metricsRouter,
+                configuration: .init(address: .hostname(settings.host, port: metricsPort), serverName: nil),
+                logger: logger))
+        }
+        return Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
+
+/// Keeps the database open while the service runs and closes it once everything after it has stopped.
+struct DatabaseCloser: Service {
+    let database: LedgerDatabase
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do {
+            try database.close()
+            logger.info("ledger closed")
+        } catch {
+            logger.error("ledger did not close cleanly", metadata: ["error": "\(error)"])
+        }
+    }
+}

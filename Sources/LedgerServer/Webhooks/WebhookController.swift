@@ -1,0 +1,152 @@
+import Digest
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Ledger
+import Logging
+import Metrics
+import NIOCore
+import RunaModels
+import Webhooks
+
+/// `POST /webhooks/runa`: verify, record durably, then answer.
+///
+/// 1. Read the raw body up to the limit (413 beyond). 2. Verify the Svix signature against every configured
+/// secret (401, nothing written, on failure). 3. Record through the group-committing ``LedgerWriter``:
+/// duplicate message ids change nothing; orders are merged with events and follow-up tasks in one transaction.
+/// 4. Answer 200 only after the commit returned; 503 when it could not commit, so Svix retries.
+struct WebhookController: Sendable {
+    let verifier: SignatureVerifier
+    let writer: LedgerWriter
+    let maxBodyBytes: Int
+    let now: @Sendable () -> Timestamp
+
+    private static let deliveries = "runa_ledger_webhook_deliveries_total"
+    private let signatureFailures = "runa_ledger_webhook_signature_failures_total"
+    private let latency = Metrics.Timer(label: "runa_ledger_webhook_ingest_duration_seconds")
+    private let quarantined = Counter(label: "runa_ledger_quarantined_deliveries_total")
+
+    init(verifier: SignatureVerifier, writer: LedgerWriter, maxBodyBytes: Int,
+         now: @escaping @Sendable () -> Timestamp = LedgerClock.now) {
+        self.verifier = verifier
+        self.writer = writer
+        self.maxBodyBytes = maxBodyBytes
+        self.now = now
+    }
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.post("/webhooks/runa") { request, context in
+            try await self.receive(request, context: context)
+        }
+    }
+
+    func receive(_ request: Request, context: some RequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - started
+            latency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
+            count("too_large")
+            throw APIError(.contentTooLarge, type: "payload_too_large",
+                           message: "the body exceeds \(maxBodyBytes) bytes")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            count("too_large")
+            throw APIError(.contentTooLarge, type: "payload_too_large",
+                           message: "the body exceeds \(maxBodyBytes) bytes")
+        }
+        let body = Data(buffer.readableBytesView)
+        let headers = WebhookHeaders { name in
+            HTTPField.Name(name).flatMap { request.headers[$0] }
+        }
+        let receivedAt = now()
+        let verified: VerifiedDelivery
+        switch verifier.verify(headers: headers, body: body, now: receivedAt.secondsSinceEpoch) {
+        case .success(let delivery):
+            verified = delivery
+        case .failure(let reason):
+            count("rejected")
+            Counter(label: signatureFailures, dimensions: [("reason", reason.rawValue)]).increment()
+            context.logger.warning("webhook signature rejected", metadata: [
+                "reason": "\(reason.rawValue)", "msg_id": "\(headers.id.map { String($0.prefix(64)) } ?? "-")",
+            ])
+            throw APIError(.unauthorized, type: "invalid_signature", message: Self.explain(reason))
+        }
+
+        let content: WebhookRecord.Content
+        let classified = DeliveryClassifier.classify(body)
+        switch classified {
+        case .order(let order): content = .order(order)
+        case .ignored: content = .ignored
+        case .quarantined(let problem): content = .quarantined(reason: problem.description)
+        }
+        let record = WebhookRecord(
+            messageId: verified.messageId, receivedAt: receivedAt,
+            signedAt: Timestamp(secondsSinceEpoch: verified.signedAt), body: body,
+            bodySHA256: Digest.hex(Digest.sha256(body)), eventType: classified.eventType, content: content)
+
+        let outcome: DeliveryOutcome
+        do {
+            outcome = try await writer.record(record)
+        } catch {
+            count("unavailable")
+            context.logger.error("webhook not stored; answering 503 so Svix retries", metadata: [
+                "msg_id": "\(verified.messageId)", "error": "\(error)",
+            ])
+            var failure = APIError(.serviceUnavailable, type: "unavailable",
+                                   message: "the ledger could not commit this delivery; retry later")
+            failure.headers[.retryAfter] = "5"
+            throw failure
+        }
+        count(outcome.rawValue)
+        if outcome == .quarantined {
+            quarantined.increment()
+            context.logger.error("verified delivery quarantined: body not understood", metadata: [
+                "msg_id": "\(verified.messageId)",
+                "path": "\(classified.problemPath ?? "")",
+            ])
+        } else {
+            context.logger.debug("webhook recorded", metadata: [
+                "msg_id": "\(verified.messageId)", "outcome": "\(outcome.rawValue)",
+                "order_id": "\(record.content.orderId ?? "-")",
+            ])
+        }
+        var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"])
+        response.body = .init(byteBuffer: ByteBuffer(string: #"{"outcome":"\#(outcome.rawValue)"}"#))
+        return response
+    }
+
+    private func count(_ outcome: String) {
+        Counter(label: Self.deliveries, dimensions: [("outcome", outcome)]).increment()
+    }
+
+    private static func explain(_ reason: SignatureError) -> String {
+        switch reason {
+        case .missingHeaders: return "missing svix-id, svix-timestamp or svix-signature header"
+        case .malformedTimestamp: return "the signature timestamp is not a Unix time in seconds"
+        case .timestampTooOld: return "the signature timestamp is more than 5 minutes old"
+        case .timestampTooNew: return "the signature timestamp is more than 5 minutes in the future"
+        case .bodyNotUTF8: return "the body is not UTF-8"
+        case .noValidSignature: return "no signature matches"
+        }
+    }
+}
+
+extension WebhookRecord.Content {
+    var orderId: String? {
+        if case .order(let order) = self { return order.id }
+        return nil
+    }
+}
+
+extension DeliveryContent {
+    /// Where a quarantined body went wrong: a JSON path only, so no payload value (an e-mail address, say) is logged.
+    var problemPath: String? {
+        if case .quarantined(let problem) = self { return problem.path.isEmpty ? "(document)" : problem.path }
+        return nil
+    }
+}

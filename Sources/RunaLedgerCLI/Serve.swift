@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Ledger
+import LedgerServer
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// `runa-ledger serve`: the webhook listener (and, as they land, the reconciler and query API).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the service: receive Runa's signed webhooks into the SQLite ledger.",
+        discussion: """
+            Every setting is an environment variable with a flag twin; secrets can come from files (NAME_FILE).
+            RUNA_WEBHOOK_SECRETS (or RUNA_WEBHOOK_SECRETS_FILE) is required: comma-separated whsec_… secrets.
+            Stops gracefully on SIGTERM or SIGINT, finishing in-flight commits.
+            """)
+
+    @OptionGroup var options: SettingsOptions
+    @Option(name: .customLong("webhook-secrets"), help: "Comma-separated whsec_… secrets (prefer RUNA_WEBHOOK_SECRETS_FILE).")
+    var webhookSecrets: String?
+
+    func run() async throws {
+        var flags = options.flags
+        flags[.webhookSecrets] = webhookSecrets
+        let settings: ServiceSettings
+        do {
+            settings = try ServiceSettings.load(environment: ProcessInfo.processInfo.environment, flags: flags,
+                                                requireWebhookSecrets: true)
+        } catch {
+            for line in error.lines { FileHandle.standardError.write(Data("configuration: \(line)\n".utf8)) }
+            throw ExitCode(2)
+        }
+        let logger = LogSetup.bootstrap(level: settings.logLevel)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let service: LedgerService
+        do {
+            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+            service = try LedgerService(settings: settings, migrations: migrations, registry: registry, logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        if settings.runaAPIKey == nil {
+            logger.notice("RUNA_API_KEY is not set: the reconciler is off; only webhooks feed the ledger")
+        }
+        let app = service.makeApplication { port in
+            logger.info("listening", metadata: [
+                "address": "http://\(settings.host):\(port)", "db": "\(settings.databasePath)",
+                "secrets": "\(settings.webhookSecrets.count)",
+            ])
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+}
+
+/// `runa-ledger migrate`: apply pending migrations and exit.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations to the ledger.")
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() async throws {
+        let settings = try options.load(requireWebhookSecrets: false)
+        do {
+            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+            let database = try LedgerDatabase(path: settings.databasePath)
+            let applied = try database.migrate(migrations)
+            try database.close()
+            print(applied.isEmpty ? "schema is current (\(migrations.count) migrations)"
+                  : "applied: \(applied.joined(separator: ", "))")
+        } catch {
+            FileHandle.standardError.write(Data("migrate failed: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `runa-ledger check`: verify the audit hash chain and SQLite's integrity; exit 0 only when both hold.
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify the ledger: PRAGMA integrity_check, the event hash chain and the schema.")
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() async throws {
+        let settings = try options.load(requireWebhookSecrets: false)
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            FileHandle.standardError.write(Data("no ledger at \(settings.databasePath)\n".utf8))
+            throw ExitCode(1)
+        }
+        let report: LedgerCheckReport
+        do {
+            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+            let database = try LedgerDatabase(path: settings.databasePath)
+            report = try database.check(migrations: migrations)
+            try database.close()
+        } catch {
+            FileHandle.standardError.write(Data("check failed: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        for line in report.summary { print(line) }
+        if !report.isHealthy { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LedgerServer
+
+/// The flag twins of the environment variables; a flag wins over its variable.
+struct SettingsOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "SQLite file (LEDGER_DB; default ./data/ledger.sqlite).")
+    var db: String?
+    @Option(name: .customLong("host"), help: "Listen address (LEDGER_HOST; default 127.0.0.1).")
+    var host: String?
+    @Option(name: .customLong("port"), help: "Listen port (LEDGER_PORT; default 8080; 0 picks a free one).")
+    var port: String?
+    @Option(name: .customLong("metrics-port"), help: "Serve /metrics on this port instead (LEDGER_METRICS_PORT).")
+    var metricsPort: String?
+    @Option(name: .customLong("max-body-bytes"), help: "Webhook body limit (LEDGER_MAX_BODY_BYTES; default 1048576).")
+    var maxBodyBytes: String?
+    @Option(name: .customLong("migrations"), help: "Folder of *.sql migrations (LEDGER_MIGRATIONS).")
+    var migrations: String?
+    @Option(name: .customLong("busy-timeout"), help: "Wait for a database lock before answering 503 (LEDGER_BUSY_TIMEOUT; default 2s).")
+    var busyTimeout: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL).")
+    var logLevel: String?
+
+    var flags: [ServiceSettings.Key: String] {
+        var flags: [ServiceSettings.Key: String] = [:]
+        flags[.databasePath] = db
+        flags[.host] = host
+        flags[.port] = port
+        flags[.metricsPort] = metricsPort
+        flags[.maxBodyBytes] = maxBodyBytes
+        flags[.migrationsDirectory] = migrations
+        flags[.busyTimeout] = busyTimeout
+        flags[.logLevel] = logLevel
+        return flags
+    }
+
+    /// Reads the settings or exits with one line per problem.
+    func load(requireWebhookSecrets: Bool) throws -> ServiceSettings {
+        do {
+            return try ServiceSettings.load(environment: ProcessInfo.processInfo.environment, flags: flags,
+                                            requireWebhookSecrets: requireWebhookSecrets)
+        } catch {
+            for line in error.lines { FileHandle.standardError.write(Data("configuration: \(line)\n".utf8)) }
+            throw ExitCode(2)
+        }
+    }
+}

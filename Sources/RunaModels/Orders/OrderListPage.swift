@@ -1,0 +1,100 @@
+import Foundation
+
+/// One page of `GET /order`: order summaries, newest first, and the cursors around them.
+public struct OrderListPage: Sendable, Hashable, Codable {
+    public var items: [RunaOrder]
+    public var pagination: Pagination
+
+    public init(items: [RunaOrder], pagination: Pagination) {
+        self.items = items
+        self.pagination = pagination
+    }
+
+    /// The cursors and page size of a list answer.
+    public struct Pagination: Sendable, Hashable, Codable {
+        public var cursors: Cursors
+        public var page: Page?
+
+        public init(cursors: Cursors, page: Page?) {
+            self.cursors = cursors
+            self.page = page
+        }
+    }
+
+    /// `after` pages towards older orders, `before` towards newer ones.
+    public struct Cursors: Sendable, Hashable, Codable {
+        public var after: String?
+        public var before: String?
+
+        public init(after: String?, before: String?) {
+            self.after = after
+            self.before = before
+        }
+    }
+
+    /// The page size that was applied.
+    public struct Page: Sendable, Hashable, Codable {
+        public var limit: Int?
+
+        public init(limit: Int?) { self.limit = limit }
+    }
+
+    /// Decodes a list page from JSON bytes, or says where and why it cannot.
+    public static func decode(from data: Data) throws(PayloadError) -> OrderListPage {
+        try RunaJSON.decode(OrderListPage.self, from: data)
+    }
+}
+
+/// Runa's error body: `{"type", "message", "help"?, "details"?}`; validation errors carry `details`.
+public struct RunaErrorBody: Sendable, Hashable, Codable, Error {
+    public var type: String
+    public var message: String
+    public var help: String?
+    public var details: [ValidationErrorItem]?
+
+    public init(type: String, message: String, help: String? = nil, details: [ValidationErrorItem]? = nil) {
+        self.type = type
+        self.message = message
+        self.help = help
+        self.details = details
+    }
+
+    /// One validation problem; `location` is the path into the request body, as strings (`["items", "0", "face_value"]`).
+    public struct ValidationErrorItem: Sendable, Hashable, Codable {
+        public var type: String
+        public var message: String
+        public var location: [String]
+
+        public init(type: String, message: String, location: [String]) {
+            self.type = type
+            self.message = message
+            self.location = location
+        }
+    }
+}
+
+/// Runa's 429 body: `{"error": "rate exceeded"}`.
+public struct RateExceededBody: Sendable, Hashable, Codable {
+    public var error: String
+
+    public init(error: String = "rate exceeded") { self.error = error }
+}
+
+/// Decoding of Runa's JSON with errors translated into ``PayloadError``.
+public enum RunaJSON {
+    /// Decodes `type` from `data`, reporting the JSON path of the first problem.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(PayloadError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw PayloadError(error)
+        } catch {
+            throw PayloadError(path: "", problem: "not valid JSON")
+        }
+    }
+
+    /// Encodes `value` as compact JSON with sorted keys.
+    public static func encode(_ value: some Encodable) -> Data {
+        Data(CanonicalJSON.string(value).utf8)
+    }
+}

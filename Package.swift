@@ -65,13 +65,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Helpers shared by the test targets only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RunaModelsTests", dependencies: ["RunaModels"]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Digest"], resources: [.copy("Vectors")]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "RunaModels", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "RunaModels", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaLedgerCLI",
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaLedgerCLI", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

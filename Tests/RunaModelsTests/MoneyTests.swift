@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import RunaModels
+
+@Suite("Exact money")
+struct MoneyTests {
+    @Test("Runa's amounts parse exactly and render back to the same string", arguments: [
+        ("10", Int64(10_000_000)), ("10.00", 10_000_000), ("1.0", 1_000_000), ("0.03", 30_000), ("0", 0),
+        ("0.000001", 1), ("1999.99", 1_999_990_000), ("-5.5", -5_500_000), ("9223372036854.775807", Int64.max),
+        ("-9223372036854.775807", -Int64.max),
+    ])
+    func roundTrip(text: String, micros: Int64) throws {
+        let money = try Money(parsing: text)
+        #expect(money.micros == micros)
+        #expect(money.description == text)
+    }
+
+    @Test("malformed amounts are rejected with the reason", arguments: [
+        ("", MoneyError.Reason.malformed), ("abc", .malformed), ("1e3", .exponent), ("1.5E-2", .exponent),
+        ("NaN", .notFinite), ("Infinity", .notFinite), ("-inf", .notFinite), ("0.0000001", .tooManyFractionDigits),
+        ("-0", .negativeZero), ("-0.00", .negativeZero), ("9223372036855", .overflow),
+        ("9223372036854.775808", .overflow), ("010", .leadingZero), ("+1", .malformed), (" 1", .malformed),
+        ("1 ", .malformed), ("1.", .malformed), (".5", .malformed), ("1,00", .malformed), ("0x10", .malformed),
+        ("١٠", .malformed),
+    ])
+    func rejects(text: String, reason: MoneyError.Reason) {
+        #expect(throws: MoneyError.self) { try Money(parsing: text) }
+        do {
+            _ = try Money(parsing: text)
+        } catch {
+            #expect(error.reason == reason)
+        }
+    }
+
+    @Test("equal amounts compare equal whatever their spelling; sums are exact")
+    func arithmetic() throws {
+        #expect(try Money(parsing: "10") == Money(parsing: "10.00"))
+        var total = Money(micros: 0, scale: 2)
+        for _ in 0..<10 { total = try total.adding(Money(parsing: "0.10")) }
+        #expect(total == (try Money(parsing: "1")))
+        #expect(total.description == "1.00")
+        #expect(Money.plainString(micros: 10_500_000) == "10.5")
+        #expect(Money.plainString(micros: -1) == "-0.000001")
+        #expect(Money.plainString(micros: 0) == "0")
+        #expect(throws: MoneyError.self) { try Money(micros: .max).adding(Money(micros: 1)) }
+    }
+
+    @Test("JSON strings and, where examples show them, JSON numbers decode exactly", arguments: [
+        (#"{"v":"0.03"}"#, "0.03"), (#"{"v":10}"#, "10"), (#"{"v":0.03}"#, "0.03"), (#"{"v":1999.99}"#, "1999.99"),
+    ])
+    func decodes(json: String, text: String) throws {
+        struct Box: Decodable { let v: Money }
+        #expect(try JSONDecoder().decode(Box.self, from: Data(json.utf8)).v.description == text)
+    }
+
+    @Test("JSON values that are not amounts fail to decode", arguments: [
+        #"{"v":"1e3"}"#, #"{"v":true}"#, #"{"v":null}"#, #"{"v":0.0000001}"#, #"{"v":"NaN"}"#,
+    ])
+    func decodeFailures(json: String) {
+        struct Box: Decodable { let v: Money }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Box.self, from: Data(json.utf8)) }
+    }
+}
+
+@Suite("Timestamps")
+struct TimestampTests {
+    @Test("every RFC 3339 spelling Runa uses reads as the same instant", arguments: [
+        ("2023-11-14T14:37:54.093824+00:00", "2023-11-14T14:37:54.093824Z"),
+        ("2023-11-07T05:31:56Z", "2023-11-07T05:31:56.000000Z"),
+        ("2025-01-01T12:00:00+00:00", "2025-01-01T12:00:00.000000Z"),
+        ("2025-01-01T13:30:00+01:30", "2025-01-01T12:00:00.000000Z"),
+        ("2024-02-29T23:59:59.5-01:00", "2024-03-01T00:59:59.500000Z"),
+        ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000000Z"),
+        ("1969-12-31T23:59:59.999999Z", "1969-12-31T23:59:59.999999Z"),
+        ("2023-11-14T14:37:54.0938249999Z", "2023-11-14T14:37:54.093824Z"),
+    ])
+    func parses(text: String, canonical: String) throws {
+        let time = try #require(Timestamp(rfc3339: text))
+        #expect(time.canonical == canonical)
+        #expect(Timestamp(rfc3339: canonical) == time)
+    }
+
+    @Test("malformed timestamps are rejected", arguments: [
+        "", "2023-11-14", "2023-11-14T14:37:54", "2023-02-30T00:00:00Z", "2023-13-01T00:00:00Z",
+        "2023-11-14T24:00:00Z", "2023-11-14T14:37:54.Z", "2023-11-14 14:37:54Z", "2023-11-14T14:37:54+0000",
+        "2023-11-14T14:37:54Zjunk",
+    ])
+    func rejects(text: String) {
+        #expect(Timestamp(rfc3339: text) == nil)
+    }
+
+    @Test("canonical text sorts like the instants")
+    func sortsAsText() throws {
+        let times = ["2023-11-07T05:31:56Z", "2023-11-07T05:31:56.5Z", "2023-11-07T05:31:57Z", "2024-01-01T00:00:00+05:00"]
+            .compactMap { Timestamp(rfc3339: $0) }
+        #expect(times.sorted() == times.sorted { $0.canonical < $1.canonical })
+    }
+}

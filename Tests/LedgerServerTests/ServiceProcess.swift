@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import TestSupport
+import Webhooks
+
+/// The real `runa-ledger serve` executable, started as a child process on a free port.
+final class ServiceProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let errors = Pipe()
+
+    /// The built executable beside the test bundle (SwiftPM builds every product before running tests).
+    static var executable: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("runa-ledger")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return Repository.root.appendingPathComponent(".build/debug/runa-ledger")
+    }
+
+    /// Starts `serve` on `database` and waits until it logs that it listens.
+    init(database: String, secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--db", database, "--port", "0", "--migrations", Repository.migrations.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["RUNA_WEBHOOK_SECRETS"] = secret.exposedValue
+        environment["LOG_LEVEL"] = "info"
+        environment.merge(extraEnvironment) { $1 }
+        process.environment = environment
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        var port: Int?
+        while port == nil {
+            let chunk = errors.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw CocoaError(.executableLoad, userInfo: [NSDebugDescriptionErrorKey: seen]) }
+            seen += String(decoding: chunk, as: UTF8.self)
+            for line in seen.split(separator: "\n") where line.contains(#""msg":"listening""#) {
+                if let range = line.range(of: #"http://127.0.0.1:(\d+)"#, options: .regularExpression) {
+                    port = Int(line[range].split(separator: ":").last ?? "")
+                }
+            }
+        }
+        self.port = port ?? 0
+        // Keep draining stderr so the child never blocks on a full pipe.
+        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    func kill(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
+    }
+
+    func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        return process.terminationStatus
+    }
+
+    /// POSTs a delivery; `nil` when the connection failed (the process died under it).
+    func post(_ delivery: SignedDelivery) async -> Int? {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/runa")
+        request.method = .POST
+        for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: delivery.body))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(2))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            return Int(response.status.code)
+        } catch {
+            return nil
+        }
+    }
+}

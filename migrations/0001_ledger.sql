@@ -27,9 +27,9 @@ CREATE TABLE orders (
     version               INTEGER NOT NULL CHECK (version >= 1),
     CHECK ((total_price IS NULL) = (total_price_micros IS NULL)),
     CHECK ((total_discount IS NULL) = (total_discount_micros IS NULL))
-) STRICT;
+) STRICT, WITHOUT ROWID;
+-- Newest first listing (with any filter applied while walking it) and "changed since" polling.
 CREATE INDEX orders_by_created ON orders (created_at DESC, id DESC);
-CREATE INDEX orders_by_status_created ON orders (status, created_at DESC, id DESC);
 CREATE INDEX orders_by_updated ON orders (updated_at);
 
 -- One row per order item (one payout link each). E-mail addresses live inside `distribution`
@@ -78,7 +78,9 @@ CREATE TABLE webhook_deliveries (
     body         BLOB            -- the exact bytes that were signed
 ) STRICT;
 CREATE INDEX webhook_deliveries_by_order ON webhook_deliveries (order_id);
-CREATE INDEX webhook_deliveries_by_outcome ON webhook_deliveries (outcome, received_at);
+-- Only the deliveries someone must look at; applied ones are the bulk and are found by order.
+CREATE INDEX webhook_deliveries_needing_attention ON webhook_deliveries (outcome, received_at)
+    WHERE outcome IN ('quarantined', 'ignored');
 
 -- The append-only audit trail. Each row's hash is SHA-256 over the previous row's hash and this row's
 -- fields, so any edit or removal breaks the chain (`runa-ledger check` verifies it).
@@ -92,7 +94,7 @@ CREATE TABLE order_events (
     cause      TEXT NOT NULL,  -- the delivery msg_id or the API request that caused the change
     changes    TEXT NOT NULL,  -- JSON: field -> {"before": ..., "after": ...}
     prev_hash  TEXT NOT NULL,
-    hash       TEXT NOT NULL UNIQUE
+    hash       TEXT NOT NULL
 ) STRICT;
 CREATE INDEX order_events_by_order ON order_events (order_id, seq);
 CREATE TRIGGER order_events_no_update BEFORE UPDATE ON order_events
@@ -106,15 +108,14 @@ END;
 
 -- Durable work for the reconciler: survives restarts, one row per order and reason.
 CREATE TABLE reconcile_tasks (
-    id          INTEGER PRIMARY KEY,
     order_id    TEXT NOT NULL,
     reason      TEXT NOT NULL CHECK (reason IN ('enrich', 'stale', 'conflict', 'discover', 'payout_refresh')),
     not_before  TEXT NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,
     last_error  TEXT,
     created_at  TEXT NOT NULL,
-    UNIQUE (order_id, reason)
-) STRICT;
+    PRIMARY KEY (order_id, reason)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX reconcile_tasks_by_due ON reconcile_tasks (not_before);
 
 -- One row per reconciler pass.

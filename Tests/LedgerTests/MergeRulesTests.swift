@@ -210,30 +210,19 @@ struct MergeRulesTests {
             Sample.api(Sample.completed(items: [Sample.item()])),
             Sample.api(Sample.completed(items: [Sample.item(payout: Sample.payout(.claimed, at: "2025-01-03T00:00:00Z"))])),
         ]
-        var permutations = 0
-        func permute(_ prefix: [Observation], _ rest: [Observation]) {
-            if rest.isEmpty {
-                permutations += 1
-                var order: LedgerOrder?
-                var seenTerminal = false
-                for observation in prefix {
-                    let first = MergeRules.merge(order, with: observation)
-                    order = first.order
-                    let second = MergeRules.merge(order, with: observation)
-                    #expect(!second.isChange && second.events.isEmpty, "re-applying changed the order")
-                    if seenTerminal { #expect(order?.status.isTerminal == true, "a terminal status regressed") }
-                    seenTerminal = seenTerminal || order?.status.isTerminal == true
-                }
-                return
-            }
-            for index in rest.indices {
-                var remaining = rest
-                let next = remaining.remove(at: index)
-                permute(prefix + [next], remaining)
+        let orders = permutations(of: Array(observations.indices))
+        for indices in orders {
+            var order: LedgerOrder?
+            var seenTerminal = false
+            for observation in indices.map({ observations[$0] }) {
+                order = MergeRules.merge(order, with: observation).order
+                let second = MergeRules.merge(order, with: observation)
+                #expect(!second.isChange && second.events.isEmpty, "re-applying changed the order")
+                if seenTerminal { #expect(order?.status.isTerminal == true, "a terminal status regressed") }
+                seenTerminal = seenTerminal || order?.status.isTerminal == true
             }
         }
-        permute([], observations)
-        #expect(permutations == 720)
+        #expect(orders.count == 720)
     }
 
     @Test("whatever the order of arrival, the newest payout state wins once a full answer is in")
@@ -244,4 +233,24 @@ struct MergeRulesTests {
             #expect(replay(sequence).0?.items[0].payout?.status == .claimed)
         }
     }
+}
+
+/// Every ordering of `items` (Heap's algorithm, iterative).
+func permutations<T>(of items: [T]) -> [[T]] {
+    var items = items
+    var result = [items]
+    var counters = [Int](repeating: 0, count: items.count)
+    var index = 1
+    while index < items.count {
+        if counters[index] < index {
+            items.swapAt(index % 2 == 0 ? 0 : counters[index], index)
+            result.append(items)
+            counters[index] += 1
+            index = 1
+        } else {
+            counters[index] = 0
+            index += 1
+        }
+    }
+    return result
 }

@@ -96,3 +96,14 @@ struct TimestampTests {
         #expect(times.sorted() == times.sorted { $0.canonical < $1.canonical })
     }
 }
+
+@Suite("Canonical JSON")
+struct CanonicalJSONTests {
+    @Test("the fast string quoting writes exactly what JSONEncoder writes", arguments: [
+        "", "plain", "quote \" and backslash \\", "line\nbreak\r\ttab", "\u{08}\u{0C}\u{01}\u{1F}", "slash / ok",
+        "Zoë ✓ 🎉", "\u{7F}\u{2028}",
+    ])
+    func quoteMatchesEncoder(text: String) {
+        #expect(CanonicalJSON.quote(text) == CanonicalJSON.string(text))
+    }
+}

@@ -76,7 +76,7 @@ public enum AuditTrail {
         var out = "{"
         for (index, change) in changes.enumerated() {
             if index > 0 { out += "," }
-            out += CanonicalJSON.string(change.field)
+            out += CanonicalJSON.quote(change.field)
             out += ":{\"after\":" + (change.after?.jsonFragment ?? "null")
             out += ",\"before\":" + (change.before?.jsonFragment ?? "null") + "}"
         }

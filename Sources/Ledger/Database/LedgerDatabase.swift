@@ -28,6 +28,11 @@ public final class LedgerDatabase: Sendable {
         // a transaction (SQLite ignores it inside one), and asserted by a test.
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 32 MiB of page cache on the writer keeps the hot index pages of a large ledger in memory.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // Each delivery runs in a SAVEPOINT, whose statement journal would otherwise be a temporary file:
+            // in memory it costs a few microseconds instead of tens.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         self.pool = pool
         self.path = path

@@ -66,3 +66,10 @@ final class GroupCommitter<Job: Sendable, Output: Sendable>: Sendable {
         }
     }
 }
+
+extension Duration {
+    /// The duration in whole nanoseconds (for swift-metrics timers).
+    public var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

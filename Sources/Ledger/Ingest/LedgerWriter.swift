@@ -23,7 +23,11 @@ public struct WebhookRecord: Sendable {
     public var body: Data
     public var bodySHA256: String
     public var eventType: String
-    public var content: Content
+    public var content: Content {
+        didSet { observation = Self.observe(content) }
+    }
+    /// The order in merge-ready form, prepared on the caller's task rather than in the writer.
+    private(set) var observation: Observation?
 
     public init(
         messageId: String, receivedAt: Timestamp, signedAt: Timestamp, body: Data, bodySHA256: String,
@@ -36,6 +40,12 @@ public struct WebhookRecord: Sendable {
         self.bodySHA256 = bodySHA256
         self.eventType = eventType
         self.content = content
+        self.observation = Self.observe(content)
+    }
+
+    private static func observe(_ content: Content) -> Observation? {
+        guard case .order(let order) = content else { return nil }
+        return Observation(order: order, source: .webhook, isAuthoritative: false)
     }
 
     var orderId: String? {
@@ -72,9 +82,12 @@ public final class LedgerWriter: Sendable {
     public init(database: LedgerDatabase, maximumBatch: Int = 512, logger: Logger) {
         self.database = database
         let batchSizes = Recorder(label: "runa_ledger_commit_batch_size")
+        let batchDurations = Metrics.Timer(label: "runa_ledger_commit_duration_seconds")
         let pool = database.pool
         self.committer = GroupCommitter(maximumBatch: maximumBatch) { records in
             batchSizes.record(records.count)
+            let started = ContinuousClock.now
+            defer { batchDurations.recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
             do {
                 return try await pool.write { db in
                     var head = try AuditTrail.head(db)
@@ -130,8 +143,8 @@ public final class LedgerWriter: Sendable {
         switch record.content {
         case .order(let order):
             let current = try OrderRepository.load(order.id, db: db)
-            let decision = MergeRules.merge(current, with: Observation(order: order, source: .webhook,
-                                                                        isAuthoritative: false))
+            let observation = record.observation ?? Observation(order: order, source: .webhook, isAuthoritative: false)
+            let decision = MergeRules.merge(current, with: observation)
             if decision.isChange {
                 try OrderRepository.save(decision, previous: current, source: .webhook, now: now, db: db)
                 try AuditTrail.append(decision.events, orderId: order.id, source: .webhook,

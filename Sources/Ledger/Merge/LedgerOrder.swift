@@ -37,9 +37,9 @@ public enum FieldValue: Sendable, Hashable {
     /// The value as a JSON fragment, for the audit trail.
     public var jsonFragment: String {
         switch self {
-        case .text(let text): return CanonicalJSON.string(text)
-        case .money(let money): return CanonicalJSON.string(money.description)
-        case .time(let time): return CanonicalJSON.string(time.canonical)
+        case .text(let text): return CanonicalJSON.quote(text)
+        case .money(let money): return CanonicalJSON.quote(money.description)
+        case .time(let time): return CanonicalJSON.quote(time.canonical)
         case .json(let json): return json
         }
     }

@@ -1,16 +1,25 @@
 import RunaModels
 
 /// One payload about one order, and how much it can be trusted.
+///
+/// The payload's fields are put into ledger form when the observation is made, so that this work (JSON
+/// encoding of structured fields) happens on the caller's task, not inside the single writer.
 public struct Observation: Sendable {
-    public var order: RunaOrder
-    public var source: ChangeSource
+    public let order: RunaOrder
+    public let source: ChangeSource
     /// A full `GET /order/{id}` answer: Runa's current truth, which settles conflicts and disputes.
-    public var isAuthoritative: Bool
+    public let isAuthoritative: Bool
+    /// What the payload says about each order-level field.
+    let reportedFields: [OrderField: Reported<FieldValue>]
+    /// The payload's items with their fields in ledger form.
+    let reportedItems: [(item: OrderItem, fields: [String: FieldValue])]?
 
     public init(order: RunaOrder, source: ChangeSource, isAuthoritative: Bool) {
         self.order = order
         self.source = source
         self.isAuthoritative = isAuthoritative
+        self.reportedFields = order.reportedFields()
+        self.reportedItems = order.items?.map { ($0, $0.ledgerFields()) }
     }
 }
 
@@ -148,7 +157,7 @@ public enum MergeRules {
         }
 
         // 2. Order-level fields.
-        let reported = incoming.reportedFields()
+        let reported = observation.reportedFields
         for field in OrderField.allCases {
             let held = order.fields[field]
             let after: FieldValue?
@@ -172,10 +181,10 @@ public enum MergeRules {
         if !orderChanges.isEmpty { events.append(ChangeEvent(kind: .orderUpdated, changes: orderChanges)) }
 
         // 3. Items and payouts.
-        if let items = incoming.items {
-            for (position, item) in items.enumerated() {
-                mergeItem(item, position: position, into: &order, authority: authority, events: &events,
-                          dispute: dispute)
+        if let items = observation.reportedItems {
+            for (position, reportedItem) in items.enumerated() {
+                mergeItem(reportedItem.item, fields: reportedItem.fields, position: position, into: &order,
+                          authority: authority, events: &events, dispute: dispute)
             }
             // Items of the status the ledger holds complete the order's details.
             if order.status.isTerminal, incoming.status == order.status { order.detailsKnown = true }
@@ -191,16 +200,16 @@ public enum MergeRules {
         let incoming = observation.order
         var order = LedgerOrder(id: incoming.id, status: incoming.status)
         var changes = [FieldChange(field: "status", before: nil, after: .text(incoming.status.rawValue))]
-        for (field, reported) in incoming.reportedFields().sorted(by: { $0.key < $1.key }) {
+        for (field, reported) in observation.reportedFields.sorted(by: { $0.key < $1.key }) {
             guard case .value(let value) = reported else { continue }
             order.fields[field] = value
             changes.append(FieldChange(field: field.rawValue, before: nil, after: value))
         }
         var events = [ChangeEvent(kind: .orderCreated, changes: changes)]
-        if let items = incoming.items {
-            for (position, item) in items.enumerated() {
-                mergeItem(item, position: position, into: &order, authority: .overwrite, events: &events,
-                          dispute: { _, _, _ in })
+        if let items = observation.reportedItems {
+            for (position, reportedItem) in items.enumerated() {
+                mergeItem(reportedItem.item, fields: reportedItem.fields, position: position, into: &order,
+                          authority: .overwrite, events: &events, dispute: { _, _, _ in })
             }
             order.detailsKnown = incoming.status.isTerminal
         }
@@ -210,10 +219,9 @@ public enum MergeRules {
     }
 
     private static func mergeItem(
-        _ item: OrderItem, position: Int, into order: inout LedgerOrder, authority: Authority,
-        events: inout [ChangeEvent], dispute: (String, FieldValue?, FieldValue?) -> Void
+        _ item: OrderItem, fields reported: [String: FieldValue], position: Int, into order: inout LedgerOrder,
+        authority: Authority, events: inout [ChangeEvent], dispute: (String, FieldValue?, FieldValue?) -> Void
     ) {
-        let reported = item.ledgerFields()
         guard let index = order.items.firstIndex(where: { $0.id == item.id }) else {
             order.items.append(LedgerItem(id: item.id, position: position, fields: reported, payout: item.payout))
             var changes = reported.sorted { $0.key < $1.key }.map {

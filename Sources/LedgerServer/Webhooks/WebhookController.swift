@@ -42,10 +42,7 @@ struct WebhookController: Sendable {
 
     func receive(_ request: Request, context: some RequestContext) async throws -> Response {
         let started = ContinuousClock.now
-        defer {
-            let elapsed = ContinuousClock.now - started
-            latency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        }
+        defer { latency.recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
             count("too_large")
             throw APIError(.contentTooLarge, type: "payload_too_large",

@@ -8,6 +8,8 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let micros: Int64
     /// How many fraction digits the amount was written with (0…6).
     public let scale: Int
+    /// The amount written with exactly ``scale`` fraction digits: the string it was parsed from.
+    public let description: String
 
     /// The largest number of fraction digits accepted: micro-units are exact to six places.
     public static let maximumScale = 6
@@ -19,6 +21,7 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
     public init(micros: Int64, scale: Int = 6) {
         self.micros = micros
         self.scale = max(min(max(scale, 0), Self.maximumScale), Self.minimumScale(of: micros))
+        self.description = Self.render(micros: micros, fractionDigits: self.scale)
     }
 
     /// Parses a plain decimal string: an optional `-`, digits without leading zeros, and up to six fraction digits.
@@ -76,10 +79,8 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
         if negative, total == 0 { throw MoneyError(.negativeZero, text) }
         self.micros = negative ? -total : total
         self.scale = fractionDigits.count
+        self.description = String(text)
     }
-
-    /// The amount written with exactly ``scale`` fraction digits: the string it was parsed from.
-    public var description: String { Self.render(micros: micros, fractionDigits: scale) }
 
     /// The amount with trailing fraction zeros removed (`"10.50"` → `"10.5"`, `"10.00"` → `"10"`).
     public var plainString: String { Self.render(micros: micros, fractionDigits: Self.minimumScale(of: micros)) }

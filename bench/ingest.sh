@@ -24,7 +24,8 @@ for connections in "${CONNECTIONS[@]}"; do
   SERVER=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
   python3 bench/make_deliveries.py "$SECRET" $((RATE_GUESS * DURATION * 3 / 2)) "$WORK/deliveries.tsv"
-  RESULT=$(DELIVERIES="$WORK/deliveries.tsv" WRK_THREADS=$THREADS wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" \
+  threads=$(( connections < THREADS ? connections : THREADS ))
+  RESULT=$(DELIVERIES="$WORK/deliveries.tsv" WRK_THREADS=$threads wrk -t"$threads" -c"$connections" -d"${DURATION}s" \
     --latency -s bench/ingest.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
   RSS=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
   kill -TERM $SERVER; wait $SERVER || true

@@ -7,6 +7,7 @@ import Ledger
 import Logging
 import NIOCore
 import NIOHTTP1
+import Prometheus
 import RunaModels
 import ServiceLifecycle
 import Synchronization
@@ -57,7 +58,8 @@ final class ServiceHarness: Sendable {
     var databasePath: String { service.settings.databasePath }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    static func start(maxBodyBytes: Int = 1_048_576, busyTimeout: Double = 0.3) async throws -> ServiceHarness {
+    static func start(maxBodyBytes: Int = 1_048_576, busyTimeout: Double = 0.3,
+                      registry: PrometheusCollectorRegistry? = nil) async throws -> ServiceHarness {
         let folder = try TemporaryFolder()
         let secret = WebhookSecret(key: (0..<32).map { _ in UInt8.random(in: 0...255) })
         var settings = ServiceSettings()
@@ -69,7 +71,7 @@ final class ServiceHarness: Sendable {
         let logs = CapturedLogs()
         let logger = logs.logger()
         let service = try LedgerService(settings: settings, migrations: try Migration.load(from: Repository.migrations),
-                                        registry: nil, logger: logger)
+                                        registry: registry, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = service.makeApplication { port in portContinuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))

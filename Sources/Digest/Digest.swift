@@ -8,8 +8,8 @@ public enum Digest {
     /// The SHA-256 of `bytes` (32 bytes).
     public static func sha256<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        withContiguousBytes(bytes) { input in
-            _ = SHA256(input.baseAddress!, input.count, &out)
+        withBytePointer(bytes) { input, count in
+            _ = SHA256(input.assumingMemoryBound(to: UInt8.self), count, &out)
         }
         return out
     }
@@ -20,13 +20,11 @@ public enum Digest {
     ) -> [UInt8] where Key.Element == UInt8, Message.Element == UInt8 {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        withContiguousBytes(key) { keyBytes in
-            withContiguousBytes(message) { messageBytes in
+        withBytePointer(key) { keyPointer, keyCount in
+            withBytePointer(message) { messagePointer, messageCount in
                 _ = HMAC(
-                    EVP_sha256(),
-                    keyBytes.baseAddress!, Int32(keyBytes.count),
-                    messageBytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                    messageBytes.count,
+                    EVP_sha256(), keyPointer, Int32(keyCount),
+                    messagePointer.assumingMemoryBound(to: UInt8.self), messageCount,
                     &out, &length
                 )
             }
@@ -39,11 +37,8 @@ public enum Digest {
     /// Different lengths compare unequal at once: lengths are not secret here (a SHA-256 MAC is always 32 bytes).
     public static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        if lhs.isEmpty { return true }
-        return lhs.withUnsafeBytes { l in
-            rhs.withUnsafeBytes { r in
-                CRYPTO_memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0
-            }
+        return withBytePointer(lhs) { l, count in
+            withBytePointer(rhs) { r, _ in CRYPTO_memcmp(l, r, count) == 0 }
         }
     }
 
@@ -59,16 +54,20 @@ public enum Digest {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func withContiguousBytes<Bytes: Collection, R>(
-        _ bytes: Bytes, _ body: (UnsafeRawBufferPointer) -> R
+    /// Calls `body` with a non-NULL pointer to `bytes` and their count. OpenSSL rejects NULL even for zero
+    /// bytes, so empty input gets the address of a real one-byte buffer.
+    private static func withBytePointer<Bytes: Collection, R>(
+        _ bytes: Bytes, _ body: (UnsafeRawPointer, Int) -> R
     ) -> R where Bytes.Element == UInt8 {
-        // OpenSSL rejects a NULL pointer even for zero bytes, so empty input gets a real one-byte buffer.
-        if bytes.isEmpty {
-            return [UInt8(0)].withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0.prefix(0))) }
+        let direct = bytes.withContiguousStorageIfAvailable { buffer -> R? in
+            guard let base = buffer.baseAddress else { return nil }
+            return body(UnsafeRawPointer(base), buffer.count)
         }
-        if let result = bytes.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
-            return result
+        if let result = direct ?? nil { return result }
+        let copy = bytes.isEmpty ? [UInt8(0)] : Array(bytes)
+        return copy.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { preconditionFailure("a non-empty array has storage") }
+            return body(base, bytes.count)
         }
-        return Array(bytes).withUnsafeBytes(body)
     }
 }

@@ -23,16 +23,9 @@ struct Serve: AsyncParsableCommand {
     var webhookSecrets: String?
 
     func run() async throws {
-        var flags = options.flags
-        flags[.webhookSecrets] = webhookSecrets
-        let settings: ServiceSettings
-        do {
-            settings = try ServiceSettings.load(environment: ProcessInfo.processInfo.environment, flags: flags,
-                                                requireWebhookSecrets: true)
-        } catch {
-            for line in error.lines { FileHandle.standardError.write(Data("configuration: \(line)\n".utf8)) }
-            throw ExitCode(2)
-        }
+        var extraFlags: [ServiceSettings.Key: String] = [:]
+        extraFlags[.webhookSecrets] = webhookSecrets
+        let settings = try options.load(requireWebhookSecrets: true, extraFlags: extraFlags)
         let logger = LogSetup.bootstrap(level: settings.logLevel)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

@@ -34,10 +34,11 @@ struct SettingsOptions: ParsableArguments {
         return flags
     }
 
-    /// Reads the settings or exits with one line per problem.
-    func load(requireWebhookSecrets: Bool) throws -> ServiceSettings {
+    /// Reads the settings or exits (status 2) with one line per problem.
+    func load(requireWebhookSecrets: Bool, extraFlags: [ServiceSettings.Key: String] = [:]) throws -> ServiceSettings {
         do {
-            return try ServiceSettings.load(environment: ProcessInfo.processInfo.environment, flags: flags,
+            return try ServiceSettings.load(environment: ProcessInfo.processInfo.environment,
+                                            flags: flags.merging(extraFlags) { $1 },
                                             requireWebhookSecrets: requireWebhookSecrets)
         } catch {
             for line in error.lines { FileHandle.standardError.write(Data("configuration: \(line)\n".utf8)) }

@@ -55,11 +55,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A faithful simulator of Runa's order API and Svix webhook delivery, with fault injection.
+        .target(
+            name: "RunaSim",
+            dependencies: [
+                "RunaModels", "Webhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The `runa-ledger` executable: wiring and the command line only.
         .executableTarget(
             name: "RunaLedgerCLI",
             dependencies: [
-                "LedgerServer", "Ledger",
+                "LedgerServer", "Ledger", "RunaSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -68,6 +80,18 @@ let package = Package(
         // Helpers shared by the test targets only.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RunaModelsTests", dependencies: ["RunaModels"]),
+        .testTarget(
+            name: "RunaSimTests",
+            dependencies: [
+                "RunaSim", "RunaModels", "Webhooks", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Digest"], resources: [.copy("Vectors")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "RunaModels", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RunaSim
+import ServiceLifecycle
+
+/// The simulator's knobs as flags, shared by `sim` and `demo`.
+struct SimOptions: ParsableArguments {
+    @Option(help: "Seed of every random choice: the same seed and requests replay exactly.")
+    var seed: UInt64 = 1
+    @Option(name: .customLong("complete-after"), help: "Simulated time for an async order to finish (90s, 1m, or seconds).")
+    var completeAfter: String = "1s"
+    @Option(name: .customLong("fail-rate"), help: "Share of orders that fail (0…1).")
+    var failRate: Double = 0
+    @Option(name: .customLong("drop-rate"), help: "Share of webhook messages never sent.")
+    var dropRate: Double = 0
+    @Option(name: .customLong("duplicate-rate"), help: "Share of webhook messages delivered twice.")
+    var duplicateRate: Double = 0
+    @Flag(help: "Deliver webhook messages out of order.")
+    var reorder = false
+    @Option(name: .customLong("corrupt-rate"), help: "Share of delivery attempts with a corrupted signature.")
+    var corruptRate: Double = 0
+    @Option(name: .customLong("max-delay"), help: "Largest extra simulated delay before a message's first attempt.")
+    var maxDelay: String = "0"
+    @Option(name: .customLong("rate-limit"), help: "API requests per second before 429 (default: unlimited).")
+    var rateLimit: Double?
+    @Option(name: .customLong("retry-after"), help: "Retry-After seconds sent with a 429.")
+    var retryAfter: Int = 1
+    @Option(name: .customLong("error-rate"), help: "Share of API requests answered 500/503.")
+    var errorRate: Double = 0
+    @Option(name: .customLong("slow-rate"), help: "Share of API requests answered slowly.")
+    var slowRate: Double = 0
+    @Option(name: .customLong("slow-seconds"), help: "How slowly, in real seconds.")
+    var slowSeconds: Double = 2
+    @Option(name: .customLong("truncate-rate"), help: "Share of successful API answers cut short.")
+    var truncateRate: Double = 0
+    @Option(name: .customLong("time-scale"), help: "Simulated seconds per real second.")
+    var timeScale: Double = 1
+    @Option(name: .customLong("claim-rate"), help: "Share of payout links claimed after completion.")
+    var claimRate: Double = 0.5
+    @Option(name: .customLong("cancel-rate"), help: "Share of payout links cancelled after completion.")
+    var cancelRate: Double = 0.05
+    @Option(name: .customLong("link-expiry"), help: "Payout link lifetime (simulated), or 'never'.")
+    var linkExpiry: String = "30d"
+
+    func validate() throws {
+        for (name, value) in [("fail-rate", failRate), ("drop-rate", dropRate), ("duplicate-rate", duplicateRate),
+                              ("corrupt-rate", corruptRate), ("error-rate", errorRate), ("slow-rate", slowRate),
+                              ("truncate-rate", truncateRate), ("claim-rate", claimRate), ("cancel-rate", cancelRate)]
+            where !(0...1).contains(value) {
+            throw ValidationError("--\(name) must be between 0 and 1")
+        }
+        guard timeScale > 0 else { throw ValidationError("--time-scale must be above 0") }
+        guard claimRate + cancelRate <= 1 else { throw ValidationError("--claim-rate plus --cancel-rate must not exceed 1") }
+        if let rateLimit, rateLimit <= 0 { throw ValidationError("--rate-limit must be above 0") }
+        guard Self.seconds(completeAfter) != nil else { throw ValidationError("--complete-after: expected a duration") }
+        guard Self.seconds(maxDelay) != nil else { throw ValidationError("--max-delay: expected a duration") }
+        guard linkExpiry == "never" || Self.seconds(linkExpiry) != nil else {
+            throw ValidationError("--link-expiry: expected a duration or 'never'")
+        }
+    }
+
+    func configuration(apiKey: String, webhookURL: String?, webhookSecret: String?) -> SimConfiguration {
+        var configuration = SimConfiguration(apiKey: apiKey, webhookURL: webhookURL, webhookSecret: webhookSecret)
+        configuration.seed = seed
+        configuration.completeAfterSeconds = Self.seconds(completeAfter) ?? 1
+        configuration.failRate = failRate
+        configuration.dropRate = dropRate
+        configuration.duplicateRate = duplicateRate
+        configuration.reorder = reorder
+        configuration.corruptRate = corruptRate
+        configuration.maxDelaySeconds = Self.seconds(maxDelay) ?? 0
+        configuration.rateLimit = rateLimit
+        configuration.retryAfterSeconds = retryAfter
+        configuration.errorRate = errorRate
+        configuration.slowRate = slowRate
+        configuration.slowSeconds = slowSeconds
+        configuration.truncateRate = truncateRate
+        configuration.timeScale = timeScale
+        configuration.claimRate = claimRate
+        configuration.cancelRate = cancelRate
+        configuration.linkExpirySeconds = linkExpiry == "never" ? nil : Self.seconds(linkExpiry)
+        return configuration
+    }
+
+    /// `90s`, `10m`, `1h`, `1d`, `0.5` (seconds, fractions allowed).
+    static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        if let last = text.last, let unit = units[last] { return Double(text.dropLast()).map { $0 * unit } }
+        return Double(text)
+    }
+}
+
+/// `runa-ledger sim`: Runa's order API and Svix delivery, simulated on a loopback port.
+struct Sim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Runa simulator: the order API under /v2 and Svix-signed webhook delivery, with faults.",
+        discussion: "Prints one line with its base URL when ready; stops cleanly on SIGTERM or SIGINT.")
+
+    @Option(help: "Listen address.") var host = "127.0.0.1"
+    @Option(help: "Listen port (0 picks a free one).") var port = 0
+    @Option(name: .customLong("api-key"), help: "The API key the simulated API accepts.") var apiKey: String
+    @Option(name: .customLong("webhook-url"), help: "Where to deliver order.completion webhooks.") var webhookURL: String?
+    @Option(name: .customLong("webhook-secret"), help: "The whsec_… secret webhooks are signed with.") var webhookSecret: String?
+    @OptionGroup var simulation: SimOptions
+
+    func validate() throws {
+        if (webhookURL == nil) != (webhookSecret == nil) {
+            throw ValidationError("--webhook-url and --webhook-secret go together")
+        }
+    }
+
+    func run() async throws {
+        let logger = LogSetup.bootstrap(level: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "warning")
+        let simulator = try RunaSimulator(
+            configuration: simulation.configuration(apiKey: apiKey, webhookURL: webhookURL, webhookSecret: webhookSecret),
+            logger: logger)
+        let server = SimServer(simulator: simulator, host: host, port: port, logger: logger)
+        let app = server.makeApplication { port in
+            FileHandle.standardOutput.write(Data("runa-sim listening on http://\(host):\(port)/v2\n".utf8))
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
+    }
+}

@@ -204,7 +204,7 @@ public final class RunaSimulator: Sendable {
                 state.statistics.injectedErrors += 1
                 return .error(500, type: "internal-server-error", message: "An internal error occurred.")
             }
-            return respond(to: order, mode: mode, at: now)
+            return respond(to: order, mode: mode, at: now, accepting: true)
         }
     }
 
@@ -250,9 +250,11 @@ public final class RunaSimulator: Sendable {
 
     // MARK: Planning
 
-    private func respond(to order: SimulatedOrder, mode: String, at now: Timestamp) -> SimResponse {
+    /// Sync: 200 with the full order. Async: 202 `{id, status}` — `PROCESSING` when just accepted, the current
+    /// status when an idempotency key is replayed.
+    private func respond(to order: SimulatedOrder, mode: String, at now: Timestamp, accepting: Bool = false) -> SimResponse {
         if mode == "sync" { return .encode(200, order.detail(at: now)) }
-        return .encode(202, RunaOrder(id: order.id, status: order.status(at: now)))
+        return .encode(202, AcceptedOrder(id: order.id, status: accepting ? .processing : order.status(at: now)))
     }
 
     private func plan(_ request: NewOrderRequest, mode: String, fingerprint: String, now: Timestamp,

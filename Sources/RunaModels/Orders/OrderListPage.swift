@@ -98,3 +98,14 @@ public enum RunaJSON {
         Data(CanonicalJSON.string(value).utf8)
     }
 }
+
+/// The `202 Accepted` answer to an async `POST /order`: `{"id", "status"}`.
+public struct AcceptedOrder: Sendable, Hashable, Codable {
+    public var id: String
+    public var status: OrderStatus
+
+    public init(id: String, status: OrderStatus) {
+        self.id = id
+        self.status = status
+    }
+}

@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import RunaModels
+@testable import RunaSim
+import ServiceLifecycle
+import Synchronization
+
+/// The simulator, in process, on a free loopback port.
+final class SimHarness: Sendable {
+    static let apiKey = "sim-test-key"
+    let simulator: RunaSimulator
+    let port: Int
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    var baseURL: String { "http://127.0.0.1:\(port)/v2" }
+
+    static func start(_ configure: (inout SimConfiguration) -> Void = { _ in }) async throws -> SimHarness {
+        var configuration = SimConfiguration(apiKey: apiKey)
+        configure(&configuration)
+        let logger = Logger(label: "sim-test")
+        let simulator = try RunaSimulator(configuration: configuration, logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = SimServer(simulator: simulator, logger: logger).makeApplication { continuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return SimHarness(simulator: simulator, port: port, group: group, running: running)
+    }
+
+    private init(simulator: RunaSimulator, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.simulator = simulator
+        self.port = port
+        self.group = group
+        self.running = running
+    }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    struct Answer: Sendable {
+        var status: Int
+        var body: Data
+        var headers: HTTPHeaders
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try RunaJSON.decode(type, from: body) }
+    }
+
+    /// `POST /order` with Runa's headers; `nil` leaves a header out.
+    func placeOrder(_ body: String, key: String? = UUID().uuidString, mode: String? = nil,
+                    apiKey: String? = SimHarness.apiKey) async throws -> Answer {
+        var headers: [(String, String)] = [("Content-Type", "application/json"), ("X-Api-Version", "2024-02-05")]
+        if let apiKey { headers.append(("X-Api-Key", apiKey)) }
+        if let key { headers.append(("X-Idempotency-Key", key)) }
+        if let mode { headers.append(("X-Execution-Mode", mode)) }
+        return try await send(.POST, "/order", headers: headers, body: Data(body.utf8))
+    }
+
+    func get(_ path: String, apiKey: String? = SimHarness.apiKey) async throws -> Answer {
+        try await send(.GET, path, headers: apiKey.map { [("X-Api-Key", $0)] } ?? [], body: nil)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: Data?) async throws -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let collected = try await response.body.collect(upTo: 16 << 20)
+        return Answer(status: Int(response.status.code), body: Data(collected.readableBytesView), headers: response.headers)
+    }
+
+    /// Waits (up to `timeout`) until `condition` holds.
+    func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+}
+
+/// Request bodies from Runa's documentation (`shared/seeds/`).
+enum SeedRequests {
+    /// The OpenAPI example of `POST /order`.
+    static let openAPI = #"""
+    {"payment_method": {"type": "ACCOUNT_BALANCE", "currency": "USD"},
+     "items": [{"face_value": 10,
+                "distribution_method": {"type": "EMAIL", "email_address": "fred@example.com", "template_id": "DT-01HPSF51G0ZWHJ3JTNWRH0WDYK"},
+                "products": {"type": "SINGLE", "value": "AMZ-US"}}],
+     "description": "Your own reference text",
+     "metadata": {"internal_id": "12345", "department": "marketing", "campaign": "summer_2024"}}
+    """#
+
+    /// The async guide's request: two payout links from the playground template.
+    static let asyncGuide = #"""
+    {"payment_method": {"type": "ACCOUNT_BALANCE", "currency": "USD"},
+     "items": [{"face_value": 10, "distribution_method": {"type": "PAYOUT_LINK"},
+                "products": {"type": "TEMPLATE", "template_id": "PT-01HQ12PV4B8XMBRTK281JM54KK"}},
+               {"face_value": 20, "distribution_method": {"type": "PAYOUT_LINK"},
+                "products": {"type": "TEMPLATE", "template_id": "PT-01HQ12PV4B8XMBRTK281JM54KK"}}]}
+    """#
+
+    /// The sync guide's request, with its scraped (and so invalid) e-mail address.
+    static let syncGuideAsScraped = #"""
+    {"payment_method": {"type": "ACCOUNT_BALANCE", "currency": "GBP"},
+     "items": [{"face_value": 1, "distribution_method": {"type": "EMAIL", "email_address": "[email protected]"},
+                "products": {"type": "SINGLE", "value": "AMZ-GB"}}]}
+    """#
+
+    static var syncGuide: String {
+        syncGuideAsScraped.replacingOccurrences(of: "[email protected]", with: "recipient@example.com")
+    }
+}

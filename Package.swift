@@ -55,6 +55,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Calls to Runa's API over AsyncHTTPClient.
+        .target(
+            name: "RunaClient",
+            dependencies: [
+                "RunaModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // A faithful simulator of Runa's order API and Svix webhook delivery, with fault injection.
         .target(
             name: "RunaSim",
@@ -71,7 +81,10 @@ let package = Package(
         .executableTarget(
             name: "RunaLedgerCLI",
             dependencies: [
-                "LedgerServer", "Ledger", "RunaSim",
+                "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "RunaSimTests",
             dependencies: [
-                "RunaSim", "RunaModels", "Webhooks", "TestSupport",
+                "RunaSim", "RunaModels", "Webhooks", "TestSupport", "RunaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -97,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport",
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("runa-ledger demo")
+struct DemoTests {
+    @Test("the one-command demo places orders through faults and reports the webhook-only figures honestly")
+    func demo() throws {
+        let folder = try TemporaryFolder()
+        let process = Process()
+        process.executableURL = ServiceProcess.executable
+        process.arguments = ["demo", "--orders", "80", "--seed", "3", "--exit", "--folder", folder.path("demo")]
+        process.currentDirectoryURL = Repository.root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("placed 80 orders"), "\(text)")
+        #expect(text.contains("0 could not be placed"))
+        #expect(text.contains("webhooks: 80 due"))
+        #expect(text.contains("0 differ"))
+        #expect(text.contains("query API token: demo-token-"))
+        #expect(FileManager.default.fileExists(atPath: folder.path("demo/ledger.sqlite")))
+    }
+}

@@ -100,3 +100,36 @@ struct SimContractTests {
         try await limited.stop()
     }
 }
+
+@Suite("Produced bodies have the fields of Runa's own examples")
+struct SimShapeTests {
+    /// The keys of the sync guide's example response (shared/seeds), at order, item and payout level.
+    static let seedOrderKeys: Set<String> = ["id", "status", "created_at", "completed_at", "description", "payment_method",
+                                             "currency", "total_discount", "total_price", "items"]
+    static let seedItemKeys: Set<String> = ["id", "distribution_method", "products", "face_value", "price",
+                                            "redemption_url", "payout"]
+    static let seedPayoutKeys: Set<String> = ["status", "status_updated_at", "url", "expiry_date"]
+
+    @Test("a sync order carries every field the seed example shows, and money as decimal strings")
+    func syncShape() async throws {
+        let sim = try await SimHarness.start()
+        let answer = try await sim.placeOrder(SeedRequests.syncGuide, mode: "sync")
+        let object = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        #expect(Self.seedOrderKeys.isSubset(of: Set(object.keys)))
+        let item = try #require((object["items"] as? [[String: Any]])?.first)
+        #expect(Self.seedItemKeys.isSubset(of: Set(item.keys)))
+        let payout = try #require(item["payout"] as? [String: Any])
+        #expect(Self.seedPayoutKeys.isSubset(of: Set(payout.keys)))
+        for key in ["total_price", "total_discount"] { #expect(object[key] is String) }
+        for key in ["face_value", "price"] { #expect(item[key] is String) }
+        try await sim.stop()
+    }
+
+    @Test("slow answers are counted and still correct")
+    func slowAnswers() async throws {
+        let sim = try await SimHarness.start { $0.slowRate = 1; $0.slowSeconds = 0.05 }
+        #expect(try await sim.get("/order").decode(OrderListPage.self).items.isEmpty)
+        #expect(sim.simulator.statistics.slowed == 1)
+        try await sim.stop()
+    }
+}

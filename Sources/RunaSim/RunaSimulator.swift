@@ -38,8 +38,6 @@ public final class RunaSimulator: Sendable {
     public let configuration: SimConfiguration
     private let state: Mutex<State>
     private let sender: WebhookSender?
-    private let realStart = ContinuousClock.now
-    private let simStart: Timestamp
 
     private struct State: Sendable {
         var random: SeededRandom
@@ -54,7 +52,6 @@ public final class RunaSimulator: Sendable {
 
     public init(configuration: SimConfiguration, logger: Logger = Logger(label: "runa-sim")) throws {
         self.configuration = configuration
-        self.simStart = Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
         self.state = Mutex(State(random: SeededRandom(seed: configuration.seed),
                                  bucket: (configuration.rateLimit ?? 0, .now)))
         if let url = configuration.webhookURL, let secretText = configuration.webhookSecret {
@@ -64,11 +61,10 @@ public final class RunaSimulator: Sendable {
         }
     }
 
-    /// Simulated now: the wall clock at start plus elapsed real time times the time scale.
+    /// Now, by the wall clock. The time scale compresses durations (completion delays, payout changes, Svix's
+    /// retry schedule), never the clock, so every timestamp the simulator writes is a real moment in the past.
     public var now: Timestamp {
-        let elapsed = ContinuousClock.now - realStart
-        let micros = Double(elapsed.nanoseconds) / 1_000 * configuration.timeScale
-        return Timestamp(microsecondsSinceEpoch: simStart.microsecondsSinceEpoch + Int64(micros))
+        Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
     }
 
     /// Counters of the API and the webhook sender.
@@ -262,7 +258,8 @@ public final class RunaSimulator: Sendable {
         let milliseconds = UInt64(max(0, now.microsecondsSinceEpoch / 1_000))
         let id = state.ids.make(prefix: "O-", milliseconds: milliseconds, random: &state.random)
         let fails = state.random.chance(configuration.failRate)
-        let delay = mode == "sync" ? 0 : configuration.completeAfterSeconds * state.random.uniform(0.8...1.2)
+        let scale = max(configuration.timeScale, 1e-9)
+        let delay = mode == "sync" ? 0 : configuration.completeAfterSeconds * state.random.uniform(0.8...1.2) / scale
         let completesAt = now.adding(seconds: 0).advanced(bySeconds: delay)
         let discounted = state.random.chance(0.2)
         var items: [SimulatedOrder.PlannedItem] = []
@@ -283,9 +280,9 @@ public final class RunaSimulator: Sendable {
             var change: (PayoutStatus, Timestamp)?
             let roll = state.random.uniform(0...1)
             if roll < configuration.claimRate {
-                change = (.claimed, completesAt.advanced(bySeconds: state.random.uniform(60...configuration.payoutChangeWithinSeconds)))
+                change = (.claimed, completesAt.advanced(bySeconds: state.random.uniform(60...configuration.payoutChangeWithinSeconds) / scale))
             } else if roll < configuration.claimRate + configuration.cancelRate {
-                change = (.cancelled, completesAt.advanced(bySeconds: state.random.uniform(60...configuration.payoutChangeWithinSeconds)))
+                change = (.cancelled, completesAt.advanced(bySeconds: state.random.uniform(60...configuration.payoutChangeWithinSeconds) / scale))
             }
             let token = String(state.random.next(), radix: 16) + String(state.random.next(), radix: 16)
             items.append(.init(
@@ -296,7 +293,8 @@ public final class RunaSimulator: Sendable {
         }
         return SimulatedOrder(
             id: id, request: request, executionMode: mode, createdAt: now, completesAt: completesAt,
-            outcome: fails ? .failed : .completed, items: items, expiresAfterSeconds: configuration.linkExpirySeconds,
+            outcome: fails ? .failed : .completed, items: items,
+            expiresAfterSeconds: configuration.linkExpirySeconds.map { $0 / scale },
             fingerprint: fingerprint)
     }
 
@@ -317,7 +315,6 @@ public final class RunaSimulator: Sendable {
             id: messageId, body: RunaJSON.encode(order.webhookBody),
             duplicate: state.random.chance(configuration.duplicateRate), extraDelay: extra)
         let wait = Double(order.completesAt.microsecondsSinceEpoch - order.createdAt.microsecondsSinceEpoch) / 1e6
-            / configuration.timeScale
         sender.enqueue(message, after: wait)
     }
 }

@@ -34,7 +34,8 @@ public struct SimConfiguration: Sendable {
     public var slowSeconds: Double = 2
     /// Share of successful API answers whose body is cut short.
     public var truncateRate: Double = 0
-    /// Simulated seconds per real second: compresses completion delays, payout changes and Svix's retry schedule.
+    /// Simulated seconds per real second: divides completion delays, payout changes, link expiry and Svix's retry
+    /// schedule. The clock itself is never scaled: timestamps are real moments.
     public var timeScale: Double = 1
     /// Payout life after completion, in simulated time: chances of being claimed or cancelled, and link expiry.
     public var claimRate: Double = 0.5

@@ -24,6 +24,7 @@ struct SimulatedOrder: Sendable {
     var completesAt: Timestamp
     var outcome: OrderStatus
     var items: [PlannedItem]
+    /// Real seconds from completion to link expiry (already divided by the time scale).
     var expiresAfterSeconds: Double?
     /// The fingerprint of the request body, for idempotency checks.
     var fingerprint: String
@@ -34,7 +35,7 @@ struct SimulatedOrder: Sendable {
 
     /// The payout of `item` as it stands at `now`.
     func payout(_ item: PlannedItem, at now: Timestamp) -> Payout {
-        let expiry = expiresAfterSeconds.map { completesAt.adding(seconds: Int64($0)) }
+        let expiry = expiresAfterSeconds.map { completesAt.advanced(bySeconds: $0) }
         var status = PayoutStatus.active
         var updated = completesAt
         if let change = item.change, now >= change.at, expiry.map({ change.at < $0 }) ?? true {

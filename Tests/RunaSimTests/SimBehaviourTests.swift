@@ -65,7 +65,7 @@ struct SimBehaviourTests {
     func payoutLife() async throws {
         let sim = try await SimHarness.start {
             $0.completeAfterSeconds = 0
-            $0.timeScale = 86_400  // a simulated day per real second
+            $0.timeScale = 86_400  // a simulated day passes in a real second
             $0.claimRate = 0.4
             $0.cancelRate = 0.2
             $0.payoutChangeWithinSeconds = 3_600

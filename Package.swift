@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "LedgerServer",
             dependencies: [
-                "Webhooks", "Ledger", "RunaModels",
+                "Webhooks", "Ledger", "RunaModels", "Reconciler", "RunaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,6 +65,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The background service that converges the ledger to Runa's truth.
+        .target(
+            name: "Reconciler",
+            dependencies: [
+                "Ledger", "RunaClient", "RunaModels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // A faithful simulator of Runa's order API and Svix webhook delivery, with fault injection.
         .target(
             name: "RunaSim",
@@ -81,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "RunaLedgerCLI",
             dependencies: [
-                "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks",
+                "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks", "Reconciler",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,7 +101,15 @@ let package = Package(
             ]
         ),
         // Helpers shared by the test targets only.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "RunaSim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "RunaModelsTests", dependencies: ["RunaModels"]),
         .testTarget(
             name: "RunaSimTests",
@@ -110,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient",
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient", "Reconciler",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

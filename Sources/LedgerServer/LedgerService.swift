@@ -3,6 +3,7 @@ import Hummingbird
 import Ledger
 import Logging
 import Prometheus
+import Reconciler
 import ServiceLifecycle
 import Webhooks
 
@@ -17,6 +18,8 @@ public struct LedgerService: Sendable {
     public let migrations: [Migration]
     public let registry: PrometheusCollectorRegistry?
     public let logger: Logger
+    /// The background reconciler; `nil` without `RUNA_API_KEY`.
+    public let reconciler: Reconciler?
 
     /// Opens the database and checks migrations; fails when the schema is not current (`runa-ledger migrate`).
     public init(settings: ServiceSettings, migrations: [Migration], registry: PrometheusCollectorRegistry?,
@@ -37,6 +40,9 @@ public struct LedgerService: Sendable {
         }
         self.database = database
         self.writer = LedgerWriter(database: database, logger: logger)
+        self.reconciler = settings.makeGateway().map {
+            Reconciler(database: database, gateway: $0, configuration: settings.reconcilerConfiguration, logger: logger)
+        }
     }
 
     /// The router of every route the service answers.
@@ -63,6 +69,8 @@ public struct LedgerService: Sendable {
                 configuration: .init(address: .hostname(settings.host, port: metricsPort), serverName: nil),
                 logger: logger))
         }
+        // Stopped in reverse order: the server first, then the reconciler, and the database last.
+        if let reconciler { services.append(reconciler) }
         return Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),

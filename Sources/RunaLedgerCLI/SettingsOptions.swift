@@ -20,6 +20,20 @@ struct SettingsOptions: ParsableArguments {
     var busyTimeout: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL).")
     var logLevel: String?
+    @Option(name: .customLong("runa-base-url"), help: "Runa's API base URL with /v2 (RUNA_BASE_URL).")
+    var runaBaseURL: String?
+    @Option(name: .customLong("runa-requests-per-second"), help: "The reconciler's budget towards Runa (RUNA_REQUESTS_PER_SECOND; default 5).")
+    var runaRequestsPerSecond: String?
+    @Option(name: .customLong("runa-max-concurrency"), help: "Calls to Runa in flight at once (RUNA_MAX_CONCURRENCY; default 4).")
+    var runaMaxConcurrency: String?
+    @Option(name: .customLong("reconcile-interval"), help: "Pause between reconciler passes (RECONCILE_INTERVAL; default 60s).")
+    var reconcileInterval: String?
+    @Option(name: .customLong("reconcile-stale-after"), help: "Fetch PROCESSING orders older than this (RECONCILE_STALE_AFTER; default 10m).")
+    var reconcileStaleAfter: String?
+    @Option(name: .customLong("payout-refresh"), help: "Re-check ACTIVE payouts at these ages (RECONCILE_PAYOUT_REFRESH; default 1h,6h,1d,7d).")
+    var payoutRefresh: String?
+    @Option(name: .customLong("rate-limit-min-wait"), help: "Least wait after a 429 (RUNA_RATE_LIMIT_MIN_WAIT; default 5s).")
+    var rateLimitMinWait: String?
 
     var flags: [ServiceSettings.Key: String] {
         var flags: [ServiceSettings.Key: String] = [:]
@@ -31,6 +45,13 @@ struct SettingsOptions: ParsableArguments {
         flags[.migrationsDirectory] = migrations
         flags[.busyTimeout] = busyTimeout
         flags[.logLevel] = logLevel
+        flags[.runaBaseURL] = runaBaseURL
+        flags[.runaRequestsPerSecond] = runaRequestsPerSecond
+        flags[.runaMaxConcurrency] = runaMaxConcurrency
+        flags[.reconcileInterval] = reconcileInterval
+        flags[.reconcileStaleAfter] = reconcileStaleAfter
+        flags[.payoutRefresh] = payoutRefresh
+        flags[.rateLimitMinimumWait] = rateLimitMinWait
         return flags
     }
 

@@ -48,12 +48,19 @@ public final class RunaSimulator: Sendable {
         var idempotency: [String: String] = [:]
         var statistics = SimStatistics()
         var bucket: (tokens: Double, at: ContinuousClock.Instant)
+        /// Arrival times of the requests of the last second.
+        var recent: [ContinuousClock.Instant] = []
+        /// The API faults in force (start from the configuration; tests may change them mid-run).
+        var errorRate: Double
+        var truncateRate: Double
+        var rateLimit: Double?
     }
 
     public init(configuration: SimConfiguration, logger: Logger = Logger(label: "runa-sim")) throws {
         self.configuration = configuration
         self.state = Mutex(State(random: SeededRandom(seed: configuration.seed),
-                                 bucket: (configuration.rateLimit ?? 0, .now)))
+                                 bucket: (configuration.rateLimit ?? 0, .now), errorRate: configuration.errorRate,
+                                 truncateRate: configuration.truncateRate, rateLimit: configuration.rateLimit))
         if let url = configuration.webhookURL, let secretText = configuration.webhookSecret {
             sender = WebhookSender(url: url, secret: try WebhookSecret(secretText), configuration: configuration, logger: logger)
         } else {
@@ -111,8 +118,13 @@ public final class RunaSimulator: Sendable {
     func admit() -> Bool {
         state.withLock { state in
             state.statistics.apiRequests += 1
-            guard let limit = configuration.rateLimit else { return true }
             let now = ContinuousClock.now
+            state.recent.append(now)
+            if let stale = state.recent.firstIndex(where: { now - $0 < .seconds(1) }), stale > 0 {
+                state.recent.removeFirst(stale)
+            }
+            state.statistics.maxRequestsPerSecond = max(state.statistics.maxRequestsPerSecond, state.recent.count)
+            guard let limit = state.rateLimit else { return true }
             let refill = Double((now - state.bucket.at).nanoseconds) / 1e9 * limit
             state.bucket = (min(limit, state.bucket.tokens + refill), now)
             guard state.bucket.tokens >= 1 else {
@@ -129,7 +141,7 @@ public final class RunaSimulator: Sendable {
 
     func drawFault() -> Fault {
         state.withLock { state in
-            if state.random.chance(configuration.errorRate) {
+            if state.random.chance(state.errorRate) {
                 state.statistics.injectedErrors += 1
                 return .error(state.random.chance(0.5) ? 500 : 503)
             }
@@ -144,9 +156,19 @@ public final class RunaSimulator: Sendable {
     /// Whether to cut this successful answer's body short.
     func drawTruncation() -> Bool {
         state.withLock { state in
-            guard state.random.chance(configuration.truncateRate) else { return false }
+            guard state.random.chance(state.truncateRate) else { return false }
             state.statistics.truncated += 1
             return true
+        }
+    }
+
+    /// Changes the API faults from now on (the rest of the configuration stays).
+    public func setFaults(errorRate: Double, truncateRate: Double, rateLimit: Double?) {
+        state.withLock { state in
+            state.errorRate = errorRate
+            state.truncateRate = truncateRate
+            state.rateLimit = rateLimit
+            state.bucket = (rateLimit ?? 0, .now)
         }
     }
 
@@ -196,7 +218,7 @@ public final class RunaSimulator: Sendable {
             if mode == "sync" { state.statistics.syncOrders += 1 } else { state.statistics.asyncOrders += 1 }
             scheduleWebhook(for: order, state: &state)
             // A failure after the order was taken: the reason idempotency keys exist.
-            if state.random.chance(configuration.errorRate / 2) {
+            if state.random.chance(state.errorRate / 2) {
                 state.statistics.injectedErrors += 1
                 return .error(500, type: "internal-server-error", message: "An internal error occurred.")
             }

@@ -5,6 +5,8 @@ public struct SimStatistics: Sendable, Equatable, Codable {
     public var syncOrders = 0
     public var idempotentReplays = 0
     public var apiRequests = 0
+    /// The most API requests seen within any one second: what a client's budget must stay under.
+    public var maxRequestsPerSecond = 0
     public var rateLimited = 0
     public var injectedErrors = 0
     public var slowed = 0

@@ -191,6 +191,8 @@ struct MergeRulesTests {
         #expect(order?.fields[.totalPrice] == .money(Sample.money("10.00")))
         #expect(events.contains { $0.kind == .orderUpdated && $0.changes.contains { $0.field == "total_price" } })
         #expect(events.contains { $0.kind == .itemAdded && $0.itemId == "E-1" })
+        #expect(events.contains { $0.kind == .discrepancy && $0.changes.map(\.field) == ["total_price"] },
+                "money that differs between webhook and API is a discrepancy")
     }
 
     @Test("amounts compare by value: \"10\" after \"10.00\" is no change")

@@ -106,6 +106,9 @@ public enum MergeRules {
         case fillOnly
     }
 
+    /// Fields whose disagreement between sources is always recorded as a discrepancy.
+    static let moneyFields: Set<OrderField> = [.currency, .totalPrice, .totalDiscount]
+
     public static func merge(_ current: LedgerOrder?, with observation: Observation) -> MergeDecision {
         guard let current else { return create(from: observation) }
         let incoming = observation.order
@@ -115,6 +118,7 @@ public enum MergeRules {
         var orderChanges: [FieldChange] = []
         var resolved: [FieldChange] = []
         var disputed: [FieldChange] = []
+        var corrected: [FieldChange] = []
 
         func dispute(_ key: String, ledger: FieldValue?, reported: FieldValue?) {
             let reportedText = reported?.jsonFragment ?? "null"
@@ -174,6 +178,10 @@ public enum MergeRules {
                 order.fields[field] = after
                 order.disputes.removeValue(forKey: field.rawValue)
                 orderChanges.append(FieldChange(field: field.rawValue, before: held, after: after))
+                // Runa's answer disagrees with what a webhook said about money: worth an auditor's attention.
+                if held != nil, observation.isAuthoritative, Self.moneyFields.contains(field) {
+                    corrected.append(FieldChange(field: field.rawValue, before: held, after: after))
+                }
             } else if authority == .protected {
                 dispute(field.rawValue, ledger: held, reported: after)
             }
@@ -191,6 +199,7 @@ public enum MergeRules {
         }
 
         if !disputed.isEmpty { events.append(ChangeEvent(kind: .discrepancy, changes: disputed)) }
+        if !corrected.isEmpty { events.append(ChangeEvent(kind: .discrepancy, changes: corrected)) }
         if !resolved.isEmpty { events.append(ChangeEvent(kind: .discrepancyResolved, changes: resolved)) }
         if order.status.isTerminal, !order.detailsKnown { followUps.insert(.enrich) }
         return MergeDecision(order: order, events: events, followUps: followUps, isChange: order != current)

@@ -23,6 +23,8 @@ public struct ServiceSettings: Sendable {
     public var reconcileIntervalSeconds: Int64 = 60
     public var reconcileStaleAfterSeconds: Int64 = 600
     public var payoutRefreshSeconds: [Int64] = [3_600, 21_600, 86_400, 604_800]
+    /// The least time to wait after a 429 (Runa asks for 5 s; lower it only against the simulator).
+    public var rateLimitMinimumWaitSeconds: Double = 5
     /// Where the `*.sql` migrations are; by default `./migrations`, else next to the executable.
     public var migrationsDirectory: String?
     /// How long a write waits for a lock held elsewhere before the delivery is answered 503.
@@ -47,6 +49,7 @@ public struct ServiceSettings: Sendable {
         case reconcileInterval = "RECONCILE_INTERVAL"
         case reconcileStaleAfter = "RECONCILE_STALE_AFTER"
         case payoutRefresh = "RECONCILE_PAYOUT_REFRESH"
+        case rateLimitMinimumWait = "RUNA_RATE_LIMIT_MIN_WAIT"
         case migrationsDirectory = "LEDGER_MIGRATIONS"
         case busyTimeout = "LEDGER_BUSY_TIMEOUT"
         case logLevel = "LOG_LEVEL"
@@ -68,6 +71,7 @@ public struct ServiceSettings: Sendable {
             case .reconcileInterval: return "--reconcile-interval"
             case .reconcileStaleAfter: return "--reconcile-stale-after"
             case .payoutRefresh: return "--payout-refresh"
+            case .rateLimitMinimumWait: return "--rate-limit-min-wait"
             case .migrationsDirectory: return "--migrations"
             case .busyTimeout: return "--busy-timeout"
             case .logLevel: return "--log-level"
@@ -179,6 +183,13 @@ public struct ServiceSettings: Sendable {
                 settings.payoutRefreshSeconds = steps.compactMap { $0 }
             }
         }
+        if let text = raw(.rateLimitMinimumWait) {
+            if let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds >= 0, seconds <= 600 {
+                settings.rateLimitMinimumWaitSeconds = seconds
+            } else {
+                problems.append("\(name(.rateLimitMinimumWait)): expected seconds such as 5 or 0.5s, got \"\(text)\"")
+            }
+        }
         if let directory = raw(.migrationsDirectory), !directory.isEmpty { settings.migrationsDirectory = directory }
         if let text = raw(.busyTimeout) {
             if let seconds = DurationText.seconds(text), seconds > 0, seconds <= 30 {
@@ -206,5 +217,29 @@ public struct ServiceSettings: Sendable {
         let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
         return executable.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("share/runa-ledger/migrations")
+    }
+}
+
+import Reconciler
+import RunaClient
+
+extension ServiceSettings {
+    /// The reconciler's settings from these.
+    public var reconcilerConfiguration: ReconcilerConfiguration {
+        var configuration = ReconcilerConfiguration()
+        configuration.intervalSeconds = reconcileIntervalSeconds
+        configuration.staleAfterSeconds = reconcileStaleAfterSeconds
+        configuration.payoutRefreshSeconds = payoutRefreshSeconds
+        configuration.maxConcurrency = runaMaxConcurrency
+        return configuration
+    }
+
+    /// The one gateway to Runa's API, when an API key is configured.
+    public func makeGateway() -> RunaGateway? {
+        guard let runaAPIKey else { return nil }
+        var policy = RetryPolicy()
+        policy.minimumRateLimitWait = .milliseconds(Int64(rateLimitMinimumWaitSeconds * 1000))
+        return RunaGateway(client: RunaAPIClient(baseURL: runaBaseURL, apiKey: runaAPIKey),
+                           requestsPerSecond: runaRequestsPerSecond, maxConcurrency: runaMaxConcurrency, policy: policy)
     }
 }

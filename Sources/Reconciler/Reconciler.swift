@@ -1,0 +1,237 @@
+import Foundation
+import Ledger
+import Logging
+import Metrics
+import RunaClient
+import RunaModels
+import ServiceLifecycle
+
+/// The reconciler's settings (DESIGN.md's `RECONCILE_*`).
+public struct ReconcilerConfiguration: Sendable {
+    /// Pause between passes.
+    public var intervalSeconds: Int64 = 60
+    /// A PROCESSING order older than this is fetched.
+    public var staleAfterSeconds: Int64 = 600
+    /// Ages after activation at which ACTIVE payouts are re-checked (then every last step, and at expiry).
+    public var payoutRefreshSeconds: [Int64] = [3_600, 21_600, 86_400, 604_800]
+    /// `GET /order` pages walked per pass before discovery gives up for this pass.
+    public var maxDiscoveryPages = 10
+    public var pageSize = 100
+    /// Orders fetched at once (the gateway's budget still applies).
+    public var maxConcurrency = 4
+    /// When a still-processing order is looked at again.
+    public var recheckProcessingSeconds: Int64 = 30
+    /// A PROCESSING order older than this is a discrepancy ("stuck").
+    public var stuckAfterSeconds: Int64 = 86_400
+    /// Longest a single pass keeps draining tasks before the next discovery.
+    public var maxDrainSeconds: Double = 300
+
+    public init() {}
+}
+
+/// What one pass did.
+public struct PassSummary: Sendable, Equatable {
+    public var discovered = 0
+    public var run = ReconcileRunSummary()
+    public var backlog: ReconcileBacklog?
+}
+
+/// Converges the ledger to Runa's truth: discovery of orders no webhook announced, stale PROCESSING orders,
+/// enrichment of orders without items, and payout refresh — all through the durable `reconcile_tasks` queue, so
+/// a restart resumes where it stopped, and all through the same merge rules and audit trail as webhooks.
+public final class Reconciler: Service, Sendable {
+    public let database: LedgerDatabase
+    public let gateway: RunaGateway
+    public let configuration: ReconcilerConfiguration
+    private let logger: Logger
+
+    public init(database: LedgerDatabase, gateway: RunaGateway, configuration: ReconcilerConfiguration, logger: Logger) {
+        self.database = database
+        self.gateway = gateway
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs a pass every interval until graceful shutdown; a pass in progress stops between orders.
+    public func run() async throws {
+        logger.info("reconciler started", metadata: ["interval_s": "\(configuration.intervalSeconds)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let summary = await self.pass()
+                self.logger.info("reconcile pass", metadata: [
+                    "checked": "\(summary.run.checked)", "changed": "\(summary.run.changed)",
+                    "discovered": "\(summary.discovered)", "discrepancies": "\(summary.run.discrepancies)",
+                    "errors": "\(summary.run.errors)",
+                ])
+                try? await Task.sleep(for: .seconds(self.configuration.intervalSeconds))
+            }
+        }
+    }
+
+    /// One pass: discover, queue stale and payout work, drain the queue; one `reconcile_runs` row.
+    public func pass() async -> PassSummary {
+        var summary = PassSummary()
+        let started = LedgerClock.now()
+        let runId = try? await database.openRun(now: started)
+        var errors: [String] = []
+        do {
+            summary.discovered = try await discover(maxPages: configuration.maxDiscoveryPages)
+        } catch {
+            errors.append("discovery: \(error)")
+        }
+        do {
+            let now = LedgerClock.now()
+            try await database.enqueueStale(createdBefore: now.adding(seconds: -configuration.staleAfterSeconds), now: now)
+            try await database.enqueuePayoutRefresh(now: now, schedule: configuration.payoutRefreshSeconds)
+        } catch {
+            errors.append("queueing: \(error)")
+        }
+        summary.run = await drain(deadline: .now + .seconds(configuration.maxDrainSeconds))
+        summary.run.errors += errors.count
+        if !errors.isEmpty {
+            summary.run.errorSummary = (errors + [summary.run.errorSummary].compactMap { $0 }).joined(separator: "; ")
+        }
+        summary.backlog = try? await database.backlog(now: LedgerClock.now())
+        if let runId { try? await database.closeRun(runId, summary: summary.run, now: LedgerClock.now()) }
+        Gauge(label: "runa_ledger_reconcile_backlog").record(Double(summary.backlog.map { $0.due + $0.waiting } ?? 0))
+        return summary
+    }
+
+    /// Walks `GET /order` from the newest until a page holds nothing new or changed; queues what it finds.
+    /// Returns how many orders were queued.
+    func discover(maxPages: Int) async throws -> Int {
+        var cursor: String?
+        var queued = 0
+        for _ in 0..<max(1, maxPages) {
+            let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
+            guard !page.items.isEmpty else { break }
+            let found = try await queueDifferences(page.items)
+            queued += found
+            guard found > 0, let next = page.pagination.cursors.after else { break }
+            cursor = next
+        }
+        return queued
+    }
+
+    /// Queues the orders of a list page the ledger does not know, or knows in another status.
+    func queueDifferences(_ summaries: [RunaOrder]) async throws -> Int {
+        let known = try await database.knownOrders(summaries.map(\.id))
+        let unknown = summaries.filter { known[$0.id] == nil }.map(\.id)
+        let changed = summaries.filter { summary in
+            guard let held = known[summary.id] else { return false }
+            return held.status != summary.status || (summary.status.isTerminal && !held.detailsKnown)
+        }.map(\.id)
+        let now = LedgerClock.now()
+        try await database.enqueue(unknown, reason: "discover", notBefore: now)
+        try await database.enqueue(changed, reason: "stale", notBefore: now)
+        return unknown.count + changed.count
+    }
+
+    /// Fetches every due order (bounded concurrency) and applies Runa's answers, until none is due.
+    func drain(deadline: ContinuousClock.Instant) async -> ReconcileRunSummary {
+        var summary = ReconcileRunSummary()
+        var lastError: String?
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            guard let tasks = try? await database.dueTasks(now: LedgerClock.now(), limit: 256), !tasks.isEmpty else { break }
+            let outcomes = await withTaskGroup(of: TaskOutcome.self) { group in
+                var results: [TaskOutcome] = []
+                var iterator = tasks.makeIterator()
+                for _ in 0..<configuration.maxConcurrency {
+                    guard let task = iterator.next() else { break }
+                    group.addTask { await self.process(task) }
+                }
+                while let result = await group.next() {
+                    results.append(result)
+                    if let task = iterator.next(), !Task.isCancelled { group.addTask { await self.process(task) } }
+                }
+                return results
+            }
+            for outcome in outcomes {
+                summary.checked += 1
+                switch outcome {
+                case .applied(let applied):
+                    if applied.events > 0 { summary.changed += 1 }
+                    summary.discrepancies += applied.discrepancies
+                case .failed(let error):
+                    summary.errors += 1
+                    lastError = error
+                }
+            }
+        }
+        summary.errorSummary = lastError
+        return summary
+    }
+
+    enum TaskOutcome: Sendable {
+        case applied(AppliedObservation)
+        case failed(String)
+    }
+
+    private func process(_ task: ReconcileTask) async -> TaskOutcome {
+        let outcome: TaskOutcome
+        do {
+            let order = try await gateway.order(id: task.orderId)
+            let applied = try await database.applyAuthoritative(
+                order, cause: "GET /order/\(task.orderId) (\(task.reasons.sorted().joined(separator: ",")))",
+                now: LedgerClock.now(), recheckSeconds: configuration.recheckProcessingSeconds,
+                stuckAfterSeconds: configuration.stuckAfterSeconds)
+            outcome = .applied(applied)
+        } catch {
+            // Back off per order: 5 s, 10 s, 20 s … up to an hour; the queue keeps the work across restarts.
+            let backoff = min(Int64(5) << min(Int64(task.attempts), 10), 3_600)
+            try? await database.recordTaskFailure(orderId: task.orderId, error: "\(error)", retryAfterSeconds: backoff,
+                                                  now: LedgerClock.now())
+            logger.warning("reconcile fetch failed", metadata: ["order_id": "\(task.orderId)", "error": "\(error)"])
+            outcome = .failed("\(task.orderId): \(error)")
+        }
+        Counter(label: "runa_ledger_reconciler_calls_total", dimensions: [
+            ("outcome", { if case .applied = outcome { return "ok" } else { return "error" } }()),
+        ]).increment()
+        return outcome
+    }
+
+    // MARK: Backfill
+
+    /// Progress of a backfill, reported after every page and every batch of fetched orders.
+    public struct BackfillProgress: Sendable {
+        public var pages: Int
+        public var listed: Int
+        public var queued: Int
+        public var fetched: Int
+        public var remaining: Int
+        public var walkingDone: Bool
+    }
+
+    static let backfillCursorKey = "backfill.after"
+
+    /// Walks the whole `GET /order` history (resuming from a saved cursor), queues every order the ledger lacks
+    /// or holds differently, then fetches them all.
+    public func backfill(progress: @Sendable (BackfillProgress) -> Void) async throws -> BackfillProgress {
+        var state = BackfillProgress(pages: 0, listed: 0, queued: 0, fetched: 0, remaining: 0, walkingDone: false)
+        var cursor = try await database.reconcileState(Self.backfillCursorKey)
+        let walking = cursor == nil ? "from the newest order" : "resuming after \(cursor ?? "")"
+        logger.info("backfill started", metadata: ["walk": "\(walking)"])
+        while !Task.isCancelled {
+            let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
+            if page.items.isEmpty { break }
+            state.pages += 1
+            state.listed += page.items.count
+            state.queued += try await queueDifferences(page.items)
+            cursor = page.pagination.cursors.after ?? page.items.last?.id
+            try await database.setReconcileState(Self.backfillCursorKey, cursor)
+            progress(state)
+            // Fetch as we go, so memory and the queue stay small and interruption loses nothing.
+            if state.queued - state.fetched >= configuration.pageSize * 2 {
+                state.fetched += await drain(deadline: .now + .seconds(3_600)).checked
+                progress(state)
+            }
+        }
+        try Task.checkCancellation()
+        state.walkingDone = true
+        state.fetched += await drain(deadline: .now + .seconds(86_400)).checked
+        state.remaining = (try? await database.backlog(now: LedgerClock.now())).map { $0.due + $0.waiting } ?? 0
+        try await database.setReconcileState(Self.backfillCursorKey, nil)
+        progress(state)
+        return state
+    }
+}

@@ -162,6 +162,14 @@ public final class RunaSimulator: Sendable {
         }
     }
 
+    /// Forgets the requests-per-second high-water mark (to measure one client's calls).
+    public func resetRequestWindow() {
+        state.withLock { state in
+            state.recent.removeAll()
+            state.statistics.maxRequestsPerSecond = 0
+        }
+    }
+
     /// Changes the API faults from now on (the rest of the configuration stays).
     public func setFaults(errorRate: Double, truncateRate: Double, rateLimit: Double?) {
         state.withLock { state in

@@ -52,3 +52,60 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: folder.path("nope.sqlite")))
     }
 }
+
+import RunaSim
+
+@Suite("reconcile --once and backfill on the command line", .serialized)
+struct ReconcileCommandTests {
+    func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = ServiceProcess.executable
+        process.arguments = arguments + ["--migrations", Repository.migrations.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test("backfill walks the whole history; reconcile --once then says in step (exit 0), and not in step while Runa fails")
+    func backfillThenOnce() async throws {
+        var configuration = SimConfiguration(apiKey: "cli-key")
+        configuration.completeAfterSeconds = 0
+        configuration.linkExpirySeconds = nil
+        configuration.claimRate = 0
+        configuration.cancelRate = 0
+        let sim = try await RunningSimulator(configuration)
+        try await placeOrders(150, through: testGateway(sim.baseURL, apiKey: "cli-key", rate: 1_000), prefix: "cli")
+        let folder = try TemporaryFolder()
+        let environment = ["RUNA_API_KEY": "cli-key", "RUNA_BASE_URL": sim.baseURL, "RUNA_REQUESTS_PER_SECOND": "500",
+                           "RUNA_MAX_CONCURRENCY": "8", "LEDGER_DB": folder.path("ledger.sqlite")]
+        let backfill = try run(["backfill"], environment: environment)
+        #expect(backfill.0 == 0, "\(backfill.1)")
+        #expect(backfill.1.contains("backfill done: 150 orders listed, 150 fetched, 0 left"))
+        let once = try run(["reconcile", "--once"], environment: environment)
+        #expect(once.0 == 0, "\(once.1)")
+        #expect(once.1.contains("in step"))
+
+        let ledger = try LedgerDatabase(path: folder.path("ledger.sqlite"))
+        #expect(try await differences(ledger: ledger, truth: sim.simulator.truth()).isEmpty)
+        try ledger.close()
+
+        _ = try await testGateway(sim.baseURL, apiKey: "cli-key", rate: 1_000).createOrder(
+            NewOrder(currency: "USD", items: [.init(faceValue: Money(micros: 1_000_000, scale: 2),
+                                                    distributionMethod: .payoutLink(templateId: nil),
+                                                    products: .single(value: "AMZ-US", usageConfig: nil))]),
+            idempotencyKey: "cli-late")
+        sim.simulator.setFaults(errorRate: 1, truncateRate: 0, rateLimit: nil)
+        let failing = try run(["reconcile", "--once"], environment: environment.merging(["RUNA_RATE_LIMIT_MIN_WAIT": "0.1"]) { $1 })
+        #expect(failing.0 == 1, "\(failing.1)")
+        #expect(failing.1.contains("NOT in step"))
+        try await sim.stop()
+    }
+}
+
+import Ledger
+import RunaModels

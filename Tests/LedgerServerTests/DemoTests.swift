@@ -4,12 +4,12 @@ import TestSupport
 
 @Suite("runa-ledger demo")
 struct DemoTests {
-    @Test("the one-command demo places orders through faults and reports the webhook-only figures honestly")
+    @Test("the one-command demo places orders through faults, and the reconciler brings the ledger to Runa's truth")
     func demo() throws {
         let folder = try TemporaryFolder()
         let process = Process()
         process.executableURL = ServiceProcess.executable
-        process.arguments = ["demo", "--orders", "80", "--seed", "3", "--exit", "--folder", folder.path("demo")]
+        process.arguments = ["demo", "--orders", "80", "--seed", "3", "--exit", "--require-match", "--folder", folder.path("demo")]
         process.currentDirectoryURL = Repository.root
         let output = Pipe()
         process.standardOutput = output
@@ -22,6 +22,8 @@ struct DemoTests {
         #expect(text.contains("0 could not be placed"))
         #expect(text.contains("webhooks: 80 due"))
         #expect(text.contains("0 differ"))
+        #expect(text.contains("after webhooks alone:"))
+        #expect(text.contains("verdict: the ledger matches the simulator's truth exactly"))
         #expect(text.contains("query API token: demo-token-"))
         #expect(FileManager.default.fileExists(atPath: folder.path("demo/ledger.sqlite")))
     }

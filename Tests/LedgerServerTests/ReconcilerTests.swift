@@ -142,3 +142,142 @@ struct ReconcilerTests {
         try await ledger.stop()
     }
 }
+
+@Suite("Payout refresh, budgets and restarts", .serialized)
+struct ReconcilerBehaviourTests {
+    func temporaryLedger() throws -> (TemporaryFolder, LedgerDatabase) {
+        let folder = try TemporaryFolder()
+        let database = try LedgerDatabase(path: folder.path("ledger.sqlite"))
+        try database.migrate(try Migration.load(from: Repository.migrations))
+        return (folder, database)
+    }
+
+    @Test("claims, cancellations and expiries reach the ledger through payout refresh alone, with no webhook")
+    func payoutRefresh() async throws {
+        var configuration = SimConfiguration(apiKey: "k")
+        configuration.seed = 77
+        configuration.completeAfterSeconds = 0
+        configuration.timeScale = 86_400      // a simulated day per real second
+        configuration.claimRate = 0.4
+        configuration.cancelRate = 0.2
+        configuration.payoutChangeWithinSeconds = 86_400  // within a (real) second
+        configuration.linkExpirySeconds = 2 * 86_400      // two real seconds
+        let sim = try await RunningSimulator(configuration)
+        let gateway = testGateway(sim.baseURL)
+        try await placeOrders(30, through: gateway, prefix: "payouts")
+        let (folder, database) = try temporaryLedger()
+        _ = folder
+        var settings = ReconcilerConfiguration()
+        settings.payoutRefreshSeconds = [1]
+        settings.maxDiscoveryPages = 5
+        let reconciler = Reconciler(database: database, gateway: gateway, configuration: settings, logger: Logger(label: "r"))
+        _ = await reconciler.pass()
+        let active = try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM payouts WHERE status = 'ACTIVE'") }
+        #expect((active ?? 0) > 0, "the first pass saw links still ACTIVE")
+
+        try await Task.sleep(for: .milliseconds(2_500))  // every claim, cancellation and expiry has happened
+        var problems = ["not run"]
+        for _ in 0..<6 where !problems.isEmpty {
+            _ = await reconciler.pass()
+            problems = try await differences(ledger: database, truth: sim.simulator.truth())
+            if !problems.isEmpty { try await Task.sleep(for: .milliseconds(600)) }
+        }
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        let statuses = try await database.pool.read { try Set(String.fetchAll($0, sql: "SELECT DISTINCT status FROM payouts")) }
+        #expect(statuses == ["CLAIMED", "CANCELLED", "EXPIRED"])
+        let refreshEvents = try await database.pool.read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM order_events WHERE kind = 'payout.updated' AND source = 'reconciler'")
+        }
+        #expect((refreshEvents ?? 0) > 0)
+        try database.close()
+        try await sim.stop()
+    }
+
+    @Test("the gateway never exceeds its budget, and a sustained 429 storm slows it down instead of hammering")
+    func budgetAndStorm() async throws {
+        var configuration = SimConfiguration(apiKey: "k")
+        configuration.completeAfterSeconds = 0
+        let sim = try await RunningSimulator(configuration)
+        try await placeOrders(120, through: testGateway(sim.baseURL, rate: 1_000), prefix: "budget")
+        let before = sim.simulator.statistics.apiRequests
+
+        let (folder, database) = try temporaryLedger()
+        _ = folder
+        let budgeted = testGateway(sim.baseURL, rate: 20, concurrency: 8)
+        var settings = ReconcilerConfiguration()
+        settings.maxDiscoveryPages = 10
+        settings.maxConcurrency = 8
+        let reconciler = Reconciler(database: database, gateway: budgeted, configuration: settings, logger: Logger(label: "r"))
+        sim.simulator.resetRequestWindow()
+        _ = await reconciler.pass()
+        let stats = sim.simulator.statistics
+        #expect(stats.apiRequests - before >= 120)
+        #expect(stats.maxRequestsPerSecond <= 21, "saw \(stats.maxRequestsPerSecond) requests in one second at a budget of 20")
+
+        // A storm: Runa allows 2 requests/s; the gateway would send 200/s.
+        sim.simulator.setFaults(errorRate: 0, truncateRate: 0, rateLimit: 2)
+        let eager = testGateway(sim.baseURL, rate: 200, concurrency: 8)
+        let started = sim.simulator.statistics
+        let storm = Task {
+            for _ in 0..<40 { _ = try? await eager.listOrders(limit: 10) }
+        }
+        try await Task.sleep(for: .seconds(4))
+        storm.cancel()
+        let during = sim.simulator.statistics
+        let sent = during.apiRequests - started.apiRequests
+        #expect(during.rateLimited > started.rateLimited, "the storm was felt")
+        #expect(sent < 60, "sent \(sent) requests in 4 s into a 2/s limit: it must back off, not hammer (200/s budget)")
+        #expect(eager.counters.rateLimited > 0)
+        try database.close()
+        try await sim.stop()
+    }
+}
+
+@Suite("A reconciler killed mid-pass", .serialized)
+struct ReconcilerRestartTests {
+    @Test("SIGKILL during a pass, then restart: the work finishes with nothing lost or done twice")
+    func killMidPass() async throws {
+        var configuration = SimConfiguration(apiKey: "restart-key")
+        configuration.completeAfterSeconds = 0
+        configuration.claimRate = 0
+        configuration.cancelRate = 0
+        configuration.linkExpirySeconds = nil
+        let sim = try await RunningSimulator(configuration)
+        try await placeOrders(240, through: testGateway(sim.baseURL, apiKey: "restart-key", rate: 1_000), prefix: "restart")
+
+        let folder = try TemporaryFolder()
+        let path = folder.path("ledger.sqlite")
+        let environment = ["RUNA_API_KEY": "restart-key", "RUNA_BASE_URL": sim.baseURL, "RUNA_REQUESTS_PER_SECOND": "60",
+                           "RECONCILE_INTERVAL": "1", "RUNA_RATE_LIMIT_MIN_WAIT": "0.1"]
+        let secret = WebhookSecretForTests.value
+        let first = try ServiceProcess(database: path, secret: secret, extraEnvironment: environment)
+        try await Task.sleep(for: .milliseconds(2_000))  // partway: at 60 requests/s, 240 orders take 4 s
+        first.kill(SIGKILL)
+        _ = first.waitForExit()
+        let database = try DatabaseQueue(path: path)
+        let partial = try await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM orders") ?? 0 }
+        try database.close()
+        #expect(partial > 0 && partial < 240, "killed mid-pass (\(partial) of 240 orders stored)")
+
+        let second = try ServiceProcess(database: path, secret: secret, extraEnvironment: environment)
+        let ledger = try LedgerDatabase(path: path)
+        var problems = ["not checked"]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !problems.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            problems = try await differences(ledger: ledger, truth: sim.simulator.truth())
+        }
+        second.kill(SIGTERM)
+        #expect(second.waitForExit() == 0)
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        #expect(try ledger.check(migrations: try Migration.load(from: Repository.migrations)).isHealthy)
+        try ledger.close()
+        try await sim.stop()
+    }
+}
+
+import Webhooks
+
+enum WebhookSecretForTests {
+    static let value = WebhookSecret(key: Array(repeating: 9, count: 32))
+}

@@ -104,6 +104,7 @@ struct Sim: AsyncParsableCommand {
     @Option(name: .customLong("webhook-url"), help: "Where to deliver order.completion webhooks.") var webhookURL: String?
     @Option(name: .customLong("webhook-secret"), help: "The whsec_… secret webhooks are signed with.") var webhookSecret: String?
     @OptionGroup var simulation: SimOptions
+    @Option(help: "Orders to create before serving (a long history for benchmarks).") var preload = 0
 
     func validate() throws {
         if (webhookURL == nil) != (webhookSecret == nil) {
@@ -116,6 +117,7 @@ struct Sim: AsyncParsableCommand {
         let simulator = try RunaSimulator(
             configuration: simulation.configuration(apiKey: apiKey, webhookURL: webhookURL, webhookSecret: webhookSecret),
             logger: logger)
+        simulator.preload(preload)
         let server = SimServer(simulator: simulator, host: host, port: port, logger: logger)
         let app = server.makeApplication { port in
             FileHandle.standardOutput.write(Data("runa-sim listening on http://\(host):\(port)/v2\n".utf8))

@@ -162,6 +162,14 @@ public final class RunaSimulator: Sendable {
         }
     }
 
+    /// Places `count` async orders directly (no HTTP), for benchmarks that need a long history.
+    public func preload(_ count: Int) {
+        for index in 0..<count {
+            let body = #"{"payment_method":{"type":"ACCOUNT_BALANCE","currency":"USD"},"items":[{"face_value":\#(10 + index % 90),"distribution_method":{"type":"PAYOUT_LINK"},"products":{"type":"SINGLE","value":"AMZ-US"}}],"description":"preloaded \#(index)"}"#
+            _ = createOrder(body: Data(body.utf8), idempotencyKey: "preload-\(index)", executionMode: "async")
+        }
+    }
+
     /// Forgets the requests-per-second high-water mark (to measure one client's calls).
     public func resetRequestWindow() {
         state.withLock { state in

@@ -22,6 +22,10 @@ public struct SimServer: Sendable {
     /// The routes: `POST /v2/order`, `GET /v2/order/{id}`, `GET /v2/order`.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        // Not Runa's: the simulator's own counters, for benchmarks and the demo.
+        router.get("_sim/statistics") { _, _ -> Response in
+            Self.response(.encode(200, self.simulator.statistics))
+        }
         let api = router.group("v2")
         let simulator = self.simulator
         api.add(middleware: SimFaultMiddleware(simulator: simulator))

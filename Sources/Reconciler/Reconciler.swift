@@ -5,6 +5,7 @@ import Metrics
 import RunaClient
 import RunaModels
 import ServiceLifecycle
+import Synchronization
 
 /// The reconciler's settings (DESIGN.md's `RECONCILE_*`).
 public struct ReconcilerConfiguration: Sendable {
@@ -127,39 +128,47 @@ public final class Reconciler: Service, Sendable {
         return unknown.count + changed.count
     }
 
-    /// Fetches every due order (bounded concurrency) and applies Runa's answers, until none is due.
-    func drain(deadline: ContinuousClock.Instant) async -> ReconcileRunSummary {
-        var summary = ReconcileRunSummary()
-        var lastError: String?
-        while ContinuousClock.now < deadline, !Task.isCancelled {
-            guard let tasks = try? await database.dueTasks(now: LedgerClock.now(), limit: 256), !tasks.isEmpty else { break }
-            let outcomes = await withTaskGroup(of: TaskOutcome.self) { group in
-                var results: [TaskOutcome] = []
-                var iterator = tasks.makeIterator()
-                for _ in 0..<configuration.maxConcurrency {
-                    guard let task = iterator.next() else { break }
-                    group.addTask { await self.process(task) }
+    /// Fetches every due order with `maxConcurrency` calls in flight, topping the pipeline up as each call returns,
+    /// and applies Runa's answers — until nothing is due (and `moreComing` says no more will be queued).
+    func drain(deadline: ContinuousClock.Instant, moreComing: @escaping @Sendable () -> Bool = { false },
+               onChecked: @escaping @Sendable () -> Void = {}) async -> ReconcileRunSummary
+    {
+        await withTaskGroup(of: (String, TaskOutcome).self) { group in
+            var summary = ReconcileRunSummary()
+            var pending: [ReconcileTask] = []
+            var inFlight = Set<String>()
+            while !Task.isCancelled {
+                // Top up: keep the pipeline full while there is due work and time.
+                while inFlight.count < configuration.maxConcurrency, ContinuousClock.now < deadline {
+                    if pending.isEmpty {
+                        let due = (try? await database.dueTasks(now: LedgerClock.now(), limit: 256)) ?? []
+                        pending = due.filter { !inFlight.contains($0.orderId) }
+                        if pending.isEmpty { break }
+                    }
+                    let task = pending.removeFirst()
+                    inFlight.insert(task.orderId)
+                    group.addTask { (task.orderId, await self.process(task)) }
                 }
-                while let result = await group.next() {
-                    results.append(result)
-                    if let task = iterator.next(), !Task.isCancelled { group.addTask { await self.process(task) } }
+                if inFlight.isEmpty {
+                    guard moreComing(), ContinuousClock.now < deadline else { break }
+                    try? await Task.sleep(for: .milliseconds(5))
+                    continue
                 }
-                return results
-            }
-            for outcome in outcomes {
+                guard let (orderId, outcome) = await group.next() else { break }
+                inFlight.remove(orderId)
                 summary.checked += 1
+                onChecked()
                 switch outcome {
                 case .applied(let applied):
                     if applied.events > 0 { summary.changed += 1 }
                     summary.discrepancies += applied.discrepancies
                 case .failed(let error):
                     summary.errors += 1
-                    lastError = error
+                    summary.errorSummary = error
                 }
             }
+            return summary
         }
-        summary.errorSummary = lastError
-        return summary
     }
 
     enum TaskOutcome: Sendable {
@@ -205,33 +214,58 @@ public final class Reconciler: Service, Sendable {
     static let backfillCursorKey = "backfill.after"
 
     /// Walks the whole `GET /order` history (resuming from a saved cursor), queues every order the ledger lacks
-    /// or holds differently, then fetches them all.
-    public func backfill(progress: @Sendable (BackfillProgress) -> Void) async throws -> BackfillProgress {
-        var state = BackfillProgress(pages: 0, listed: 0, queued: 0, fetched: 0, remaining: 0, walkingDone: false)
-        var cursor = try await database.reconcileState(Self.backfillCursorKey)
-        let walking = cursor == nil ? "from the newest order" : "resuming after \(cursor ?? "")"
-        logger.info("backfill started", metadata: ["walk": "\(walking)"])
-        while !Task.isCancelled {
-            let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
-            if page.items.isEmpty { break }
-            state.pages += 1
-            state.listed += page.items.count
-            state.queued += try await queueDifferences(page.items)
-            cursor = page.pagination.cursors.after ?? page.items.last?.id
-            try await database.setReconcileState(Self.backfillCursorKey, cursor)
-            progress(state)
-            // Fetch as we go, so memory and the queue stay small and interruption loses nothing.
-            if state.queued - state.fetched >= configuration.pageSize * 2 {
-                state.fetched += await drain(deadline: .now + .seconds(3_600)).checked
-                progress(state)
-            }
-        }
-        try Task.checkCancellation()
+    /// or holds differently, and fetches them — walking and fetching at once, so the budget is never idle.
+    public func backfill(progress: @escaping @Sendable (BackfillProgress) -> Void) async throws -> BackfillProgress {
+        let start = try await database.reconcileState(Self.backfillCursorKey)
+        logger.info("backfill started", metadata: ["walk": "\(start == nil ? "from the newest order" : "resuming")"])
+        let walk = WalkState()
+        async let walked: Void = walkHistory(from: start, state: walk, progress: progress)
+        let drained = await drain(deadline: .now + .seconds(7 * 86_400), moreComing: { !walk.isDone },
+                                  onChecked: { walk.fetchedOne() })
+        try await walked
+        var state = walk.snapshot
+        state.fetched = drained.checked
         state.walkingDone = true
-        state.fetched += await drain(deadline: .now + .seconds(86_400)).checked
         state.remaining = (try? await database.backlog(now: LedgerClock.now())).map { $0.due + $0.waiting } ?? 0
         try await database.setReconcileState(Self.backfillCursorKey, nil)
         progress(state)
         return state
     }
+
+    private func walkHistory(from start: String?, state: WalkState, progress: @Sendable (BackfillProgress) -> Void) async throws {
+        defer { state.finish() }
+        var cursor = start
+        while !Task.isCancelled {
+            let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
+            if page.items.isEmpty { break }
+            let queued = try await queueDifferences(page.items)
+            cursor = page.pagination.cursors.after ?? page.items.last?.id
+            // The cursor is saved only after the page's work is queued durably: a restart loses nothing.
+            try await database.setReconcileState(Self.backfillCursorKey, cursor)
+            progress(state.add(listed: page.items.count, queued: queued))
+        }
+        try Task.checkCancellation()
+    }
+}
+
+/// The walking half of a backfill, shared with the fetching half.
+final class WalkState: Sendable {
+    private let state = Mutex((progress: Reconciler.BackfillProgress(pages: 0, listed: 0, queued: 0, fetched: 0,
+                                                                     remaining: 0, walkingDone: false), done: false))
+
+    var isDone: Bool { state.withLock { $0.done } }
+    var snapshot: Reconciler.BackfillProgress { state.withLock { $0.progress } }
+
+    func add(listed: Int, queued: Int) -> Reconciler.BackfillProgress {
+        state.withLock { state in
+            state.progress.pages += 1
+            state.progress.listed += listed
+            state.progress.queued += queued
+            return state.progress
+        }
+    }
+
+    func fetchedOne() { state.withLock { $0.progress.fetched += 1 } }
+
+    func finish() { state.withLock { $0.done = true } }
 }

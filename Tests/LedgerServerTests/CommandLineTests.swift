@@ -3,21 +3,25 @@ import GRDB
 import Testing
 import TestSupport
 
+/// Runs the `runa-ledger` executable to its end; returns its exit status and everything it printed.
+func runLedger(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = ServiceProcess.executable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
+
 /// The `runa-ledger` executable's maintenance commands, run as an operator would.
 @Suite("migrate and check on the command line")
 struct CommandLineTests {
-    func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = ServiceProcess.executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
+    func run(_ arguments: [String]) throws -> (Int32, String) { try runLedger(arguments) }
 
     @Test("migrate creates the schema once; check passes on a sound ledger and fails on a tampered one")
     func migrateAndCheck() throws {
@@ -58,17 +62,7 @@ import RunaSim
 @Suite("reconcile --once and backfill on the command line", .serialized)
 struct ReconcileCommandTests {
     func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = ServiceProcess.executable
-        process.arguments = arguments + ["--migrations", Repository.migrations.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try runLedger(arguments + ["--migrations", Repository.migrations.path], environment: environment)
     }
 
     @Test("backfill walks the whole history; reconcile --once then says in step (exit 0), and not in step while Runa fails")

@@ -25,17 +25,9 @@ struct SimulatorIngestTests {
         configuration.reorder = true
         configuration.reorderWindowSeconds = 0.3
         configuration.timeScale = 3_600
-        let logger = Logger(label: "sim")
-        let simulator = try RunaSimulator(configuration: configuration, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(configuration: .init(
-            services: [SimServer(simulator: simulator, logger: logger).makeApplication { continuation.yield($0) }],
-            logger: logger))
-        let running = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-
-        let client = RunaAPIClient(baseURL: "http://127.0.0.1:\(port)/v2", apiKey: "k")
+        let sim = try await RunningSimulator(configuration)
+        let simulator = sim.simulator
+        let client = RunaAPIClient(baseURL: sim.baseURL, apiKey: "k")
         for index in 0..<60 {
             let order = NewOrder(currency: "USD", items: [
                 .init(faceValue: Money(micros: Int64(index + 1) * 1_000_000, scale: 2),
@@ -43,9 +35,7 @@ struct SimulatorIngestTests {
             ])
             _ = try await client.createOrder(order, idempotencyKey: "ingest-\(index)")
         }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !simulator.webhooksSettled, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        try await Task.sleep(for: .milliseconds(700))
+        try await sim.settle()
         let stats = simulator.statistics
         #expect(stats.webhooksDelivered + stats.webhooksDropped == 60)
         #expect(stats.corruptedAttempts > 0 && stats.duplicatesSent > 0 && stats.webhooksGivenUp == 0)
@@ -63,8 +53,7 @@ struct SimulatorIngestTests {
         #expect(try await ledger.value("SELECT count(*) FROM webhook_deliveries", as: Int.self) == stats.webhooksDelivered)
         #expect(try ledger.service.database.check(migrations: ledger.service.migrations).isHealthy)
 
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await sim.stop()
         try await ledger.stop()
     }
 }

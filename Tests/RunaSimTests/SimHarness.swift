@@ -8,42 +8,25 @@ import RunaModels
 @testable import RunaSim
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 
-/// The simulator, in process, on a free loopback port.
+/// The simulator, in process, on a free loopback port, with helpers to call it as Runa's clients do.
 final class SimHarness: Sendable {
     static let apiKey = "sim-test-key"
-    let simulator: RunaSimulator
-    let port: Int
-    private let group: ServiceGroup
-    private let running: Task<Void, any Error>
+    private let running: RunningSimulator
 
-    var baseURL: String { "http://127.0.0.1:\(port)/v2" }
+    var simulator: RunaSimulator { running.simulator }
+    var baseURL: String { running.baseURL }
 
     static func start(_ configure: (inout SimConfiguration) -> Void = { _ in }) async throws -> SimHarness {
         var configuration = SimConfiguration(apiKey: apiKey)
         configure(&configuration)
-        let logger = Logger(label: "sim-test")
-        let simulator = try RunaSimulator(configuration: configuration, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = SimServer(simulator: simulator, logger: logger).makeApplication { continuation.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let running = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        return SimHarness(simulator: simulator, port: port, group: group, running: running)
+        return SimHarness(running: try await RunningSimulator(configuration))
     }
 
-    private init(simulator: RunaSimulator, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
-        self.simulator = simulator
-        self.port = port
-        self.group = group
-        self.running = running
-    }
+    private init(running: RunningSimulator) { self.running = running }
 
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await running.value
-    }
+    func stop() async throws { try await running.stop() }
 
     struct Answer: Sendable {
         var status: Int

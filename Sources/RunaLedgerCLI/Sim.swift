@@ -19,6 +19,8 @@ struct SimOptions: ParsableArguments {
     var duplicateRate: Double = 0
     @Flag(help: "Deliver webhook messages out of order.")
     var reorder = false
+    @Option(name: .customLong("reorder-window"), help: "Real seconds over which --reorder spreads first attempts.")
+    var reorderWindow: Double = 2
     @Option(name: .customLong("corrupt-rate"), help: "Share of delivery attempts with a corrupted signature.")
     var corruptRate: Double = 0
     @Option(name: .customLong("max-delay"), help: "Largest extra simulated delay before a message's first attempt.")
@@ -43,6 +45,8 @@ struct SimOptions: ParsableArguments {
     var cancelRate: Double = 0.05
     @Option(name: .customLong("link-expiry"), help: "Payout link lifetime (simulated), or 'never'.")
     var linkExpiry: String = "30d"
+    @Option(name: .customLong("payout-change-within"), help: "Simulated time within which claims and cancellations happen.")
+    var payoutChangeWithin: String = "7d"
 
     func validate() throws {
         for (name, value) in [("fail-rate", failRate), ("drop-rate", dropRate), ("duplicate-rate", duplicateRate),
@@ -56,6 +60,10 @@ struct SimOptions: ParsableArguments {
         if let rateLimit, rateLimit <= 0 { throw ValidationError("--rate-limit must be above 0") }
         guard Self.seconds(completeAfter) != nil else { throw ValidationError("--complete-after: expected a duration") }
         guard Self.seconds(maxDelay) != nil else { throw ValidationError("--max-delay: expected a duration") }
+        guard Self.seconds(payoutChangeWithin).map({ $0 >= 60 }) == true else {
+            throw ValidationError("--payout-change-within: expected a duration of at least 60s")
+        }
+        guard reorderWindow >= 0 else { throw ValidationError("--reorder-window must not be negative") }
         guard linkExpiry == "never" || Self.seconds(linkExpiry) != nil else {
             throw ValidationError("--link-expiry: expected a duration or 'never'")
         }
@@ -69,6 +77,7 @@ struct SimOptions: ParsableArguments {
         configuration.dropRate = dropRate
         configuration.duplicateRate = duplicateRate
         configuration.reorder = reorder
+        configuration.reorderWindowSeconds = reorderWindow
         configuration.corruptRate = corruptRate
         configuration.maxDelaySeconds = Self.seconds(maxDelay) ?? 0
         configuration.rateLimit = rateLimit
@@ -81,6 +90,7 @@ struct SimOptions: ParsableArguments {
         configuration.claimRate = claimRate
         configuration.cancelRate = cancelRate
         configuration.linkExpirySeconds = linkExpiry == "never" ? nil : Self.seconds(linkExpiry)
+        configuration.payoutChangeWithinSeconds = Self.seconds(payoutChangeWithin) ?? 7 * 86_400
         return configuration
     }
 

@@ -103,3 +103,34 @@ struct ReconcileCommandTests {
 
 import Ledger
 import RunaModels
+
+@Suite("runa-ledger sim as a process")
+struct SimCommandTests {
+    @Test("prints one line with its base URL when ready, serves Runa's API there, and stops cleanly on SIGTERM")
+    func simProcess() async throws {
+        let process = Process()
+        process.executableURL = ServiceProcess.executable
+        process.arguments = ["sim", "--api-key", "proc-key", "--port", "0", "--seed", "4", "--fail-rate", "0.1",
+                             "--drop-rate", "0.2", "--reorder", "--rate-limit", "50", "--time-scale", "10"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        let first = line.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("runa-sim listening on http://127.0.0.1:") && first.hasSuffix("/v2"), "\(first)")
+        let base = String(first.dropFirst("runa-sim listening on ".count))
+        let page = try await RunaAPIClient(baseURL: base, apiKey: "proc-key").listOrders()
+        #expect(page.items.isEmpty)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+}
+
+import RunaClient

@@ -42,11 +42,22 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The read-only JSON/CSV API over the ledger for dashboards and finance.
+        .target(
+            name: "QueryAPI",
+            dependencies: [
+                "Ledger", "RunaModels", "Digest",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The HTTP service: webhook endpoint, health, metrics, configuration.
         .target(
             name: "LedgerServer",
             dependencies: [
-                "Webhooks", "Ledger", "RunaModels", "Reconciler", "RunaClient",
+                "Webhooks", "Ledger", "RunaModels", "Reconciler", "RunaClient", "QueryAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

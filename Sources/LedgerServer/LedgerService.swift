@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import QueryAPI
 import Ledger
 import Logging
 import Prometheus
@@ -20,6 +21,8 @@ public struct LedgerService: Sendable {
     public let logger: Logger
     /// The background reconciler; `nil` without `RUNA_API_KEY`.
     public let reconciler: Reconciler?
+    /// The read-only `/v1` API.
+    public let queryAPI: QueryAPI
 
     /// Opens the database and checks migrations; fails when the schema is not current (`runa-ledger migrate`).
     public init(settings: ServiceSettings, migrations: [Migration], registry: PrometheusCollectorRegistry?,
@@ -40,6 +43,7 @@ public struct LedgerService: Sendable {
         }
         self.database = database
         self.writer = LedgerWriter(database: database, logger: logger)
+        self.queryAPI = try QueryAPI(database: database, tokens: settings.apiTokens)
         self.reconciler = settings.makeGateway().map {
             Reconciler(database: database, gateway: $0, configuration: settings.reconcilerConfiguration, logger: logger)
         }
@@ -52,6 +56,7 @@ public struct LedgerService: Sendable {
         WebhookController(verifier: SignatureVerifier(secrets: settings.webhookSecrets), writer: writer,
                           maxBodyBytes: settings.maxBodyBytes).addRoutes(to: router)
         HealthController(database: database, migrations: migrations).addRoutes(to: router)
+        queryAPI.addRoutes(to: router)
         if let registry, settings.metricsPort == nil { MetricsController(registry: registry).addRoutes(to: router) }
         return router
     }

@@ -59,7 +59,7 @@ final class ServiceHarness: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     static func start(maxBodyBytes: Int = 1_048_576, busyTimeout: Double = 0.3,
-                      registry: PrometheusCollectorRegistry? = nil) async throws -> ServiceHarness {
+                      registry: PrometheusCollectorRegistry? = nil, apiTokens: [String] = []) async throws -> ServiceHarness {
         let folder = try TemporaryFolder()
         let secret = WebhookSecret(key: (0..<32).map { _ in UInt8.random(in: 0...255) })
         var settings = ServiceSettings()
@@ -68,6 +68,7 @@ final class ServiceHarness: Sendable {
         settings.webhookSecrets = [secret]
         settings.maxBodyBytes = maxBodyBytes
         settings.busyTimeoutSeconds = busyTimeout
+        settings.apiTokens = apiTokens
         let logs = CapturedLogs()
         let logger = logs.logger()
         let service = try LedgerService(settings: settings, migrations: try Migration.load(from: Repository.migrations),

@@ -72,3 +72,19 @@ public final class LedgerDatabase: Sendable {
         try pool.close()
     }
 }
+
+extension LedgerDatabase {
+    /// A random 32-byte key the service made for itself (e.g. to sign pagination cursors), created on first use.
+    public func ownKey(named name: String) throws -> [UInt8] {
+        try pool.write { db in
+            if let key = try Data.fetchOne(db, sql: "SELECT key FROM ledger_keys WHERE name = ?", arguments: [name]) {
+                return Array(key)
+            }
+            var generator = SystemRandomNumberGenerator()
+            let key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            try db.execute(sql: "INSERT INTO ledger_keys (name, key, created_at) VALUES (?, ?, ?)",
+                           arguments: [name, Data(key), LedgerClock.nowText()])
+            return key
+        }
+    }
+}

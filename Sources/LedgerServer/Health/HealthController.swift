@@ -1,4 +1,5 @@
 import Hummingbird
+import QueryAPI
 import Ledger
 import NIOCore
 

@@ -2,6 +2,7 @@ import Digest
 import Foundation
 import HTTPTypes
 import Hummingbird
+import QueryAPI
 import Ledger
 import Logging
 import Metrics

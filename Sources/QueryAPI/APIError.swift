@@ -31,8 +31,10 @@ public struct APIError: HTTPResponseError, Sendable {
 }
 
 /// Turns every error that reaches the top into the JSON error shape, so clients never see an empty body.
-struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         do {

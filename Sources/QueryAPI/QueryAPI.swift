@@ -1,0 +1,380 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Ledger
+import NIOCore
+import RunaModels
+
+/// The read-only `/v1` API over the ledger: orders, payouts, events, summaries, reconciliation and deliveries,
+/// as JSON pages or streamed CSV, behind bearer tokens.
+public struct QueryAPI: Sendable {
+    let database: LedgerDatabase
+    let tokens: [String]
+    let cursorKey: [UInt8]
+
+    /// - Parameter tokens: the accepted bearer tokens (`LEDGER_API_TOKENS`); none means every route answers 401.
+    public init(database: LedgerDatabase, tokens: [String]) throws {
+        self.database = database
+        self.tokens = tokens
+        self.cursorKey = try database.ownKey(named: "cursor")
+    }
+
+    public func addRoutes(to router: Router<some RequestContext>) {
+        let v1 = router.group("v1")
+        v1.add(middleware: BearerAuthMiddleware(tokens: tokens))
+        v1.get("orders") { request, _ in try await self.orders(request) }
+        v1.get("orders/:id") { request, context in try await self.order(request, id: context.parameters.get("id") ?? "") }
+        v1.get("orders/:id/events") { request, context in
+            try await self.events(request, orderId: context.parameters.get("id") ?? "")
+        }
+        v1.get("payouts") { request, _ in try await self.payouts(request) }
+        v1.get("summary") { request, _ in try await self.summary(request) }
+        v1.get("reconciliation") { request, _ in try await self.reconciliation(request) }
+        v1.get("deliveries") { request, _ in try await self.deliveries(request) }
+    }
+
+    // MARK: Orders
+
+    static let orderStatuses = OrderStatus.allCases.map(\.rawValue)
+    static let payoutStatuses = PayoutStatus.documented.map(\.rawValue)
+    static let sortAt = "coalesce(o.created_at, o.first_seen_at)"
+
+    func orders(_ request: Request) async throws -> Response {
+        let parameters = try QueryParameters(request, allowed: [
+            "status", "currency", "created_from", "created_to", "updated_since", "payout_status", "source", "q", "limit", "after",
+        ])
+        var query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
+                                         sortExpressions: [Self.sortAt, "o.id"], sortColumns: ["sort_at", "id"],
+                                         view: { OrderView($0) })
+        if let statuses = try parameters.list("status", allowed: Self.orderStatuses) {
+            query.filter("o.status IN (\(Self.marks(statuses.count)))", statuses)
+        }
+        if let currency = try parameters.currency() { query.filter("o.currency = ?", [currency]) }
+        if let from = try parameters.instant("created_from") { query.filter("\(Self.sortAt) >= ?", [from.canonical]) }
+        if let to = try parameters.instant("created_to") { query.filter("\(Self.sortAt) < ?", [to.canonical]) }
+        if let since = try parameters.instant("updated_since") { query.filter("o.updated_at >= ?", [since.canonical]) }
+        if let statuses = try parameters.list("payout_status", allowed: Self.payoutStatuses) {
+            query.filter("EXISTS (SELECT 1 FROM payouts p WHERE p.order_id = o.id AND p.status IN (\(Self.marks(statuses.count))))",
+                         statuses)
+        }
+        if let source = try parameters.oneOf("source", ["webhook", "reconciler", "api"]) { query.filter("o.last_source = ?", [source]) }
+        if let text = parameters["q"] {
+            guard !text.isEmpty, text.count <= 200 else { throw QueryParameters.bad("q", "expected 1 to 200 characters") }
+            let pattern = Self.likeEscaped(text)
+            query.filter("(o.id LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\')", [pattern + "%", "%" + pattern + "%"])
+        }
+        return try await respond(request, parameters, query, csvHeader: OrderView.columns, csvFields: { $0.csvFields })
+    }
+
+    func order(_ request: Request, id: String) async throws -> Response {
+        _ = try QueryParameters(request, allowed: [])
+        let view = try await database.pool.read { db -> OrderView? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [id]) else { return nil }
+            var view = OrderView(row)
+            var payouts: [String: PayoutView] = [:]
+            for payout in try Row.fetchAll(db, sql: """
+                SELECT p.*, i.currency, i.face_value FROM payouts p JOIN order_items i ON i.id = p.item_id WHERE p.order_id = ?
+                """, arguments: [id]) {
+                let payoutView = PayoutView(payout)
+                payouts[payoutView.itemId] = payoutView
+            }
+            view.items = try Row.fetchAll(db, sql: "SELECT * FROM order_items WHERE order_id = ? ORDER BY position", arguments: [id])
+                .map { ItemView($0, payout: payouts[$0["id"]]) }
+            view.events = try Row.fetchAll(db, sql: "SELECT * FROM order_events WHERE order_id = ? ORDER BY seq", arguments: [id])
+                .map(EventView.init)
+            return view
+        }
+        guard let view else { throw APIError(.notFound, type: "not_found", message: "no order \(id) in the ledger") }
+        return try Self.json(view)
+    }
+
+    func events(_ request: Request, orderId: String) async throws -> Response {
+        let parameters = try QueryParameters(request, allowed: ["limit", "after"])
+        let exists = try await database.pool.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM orders WHERE id = ?", arguments: [orderId]) }
+        guard exists == true else { throw APIError(.notFound, type: "not_found", message: "no order \(orderId) in the ledger") }
+        var query = ListQuery<EventView>(select: "*", from: "order_events", sortExpressions: ["seq"], sortColumns: ["seq"],
+                                         ascending: true, view: { EventView($0) })
+        query.filter("order_id = ?", [orderId])
+        return try await respond(request, parameters, query, csvHeader: EventView.columns, csvFields: { $0.csvFields })
+    }
+
+    // MARK: Payouts
+
+    func payouts(_ request: Request) async throws -> Response {
+        let parameters = try QueryParameters(request, allowed: ["status", "currency", "order_id", "updated_since", "limit", "after"])
+        var query = ListQuery<PayoutView>(
+            select: "p.*, i.currency, i.face_value", from: "payouts p JOIN order_items i ON i.id = p.item_id",
+            sortExpressions: ["p.status_updated_at", "p.item_id"], sortColumns: ["status_updated_at", "item_id"],
+            view: { PayoutView($0) })
+        if let statuses = try parameters.list("status", allowed: Self.payoutStatuses) {
+            query.filter("p.status IN (\(Self.marks(statuses.count)))", statuses)
+        }
+        if let currency = try parameters.currency() { query.filter("i.currency = ?", [currency]) }
+        if let order = parameters["order_id"] { query.filter("p.order_id = ?", [order]) }
+        if let since = try parameters.instant("updated_since") { query.filter("p.status_updated_at >= ?", [since.canonical]) }
+        return try await respond(request, parameters, query, csvHeader: PayoutView.columns, csvFields: { $0.csvFields })
+    }
+
+    // MARK: Summary
+
+    func summary(_ request: Request) async throws -> Response {
+        let parameters = try QueryParameters(request, allowed: ["created_from", "created_to", "group"])
+        let from = try parameters.instant("created_from")
+        let to = try parameters.instant("created_to")
+        let byDay = try parameters.oneOf("group", ["day"]) != nil
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible?] = []
+        if let from { conditions.append("\(Self.sortAt) >= ?"); arguments.append(from.canonical) }
+        if let to { conditions.append("\(Self.sortAt) < ?"); arguments.append(to.canonical) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let day = byDay ? "substr(\(Self.sortAt), 1, 10)" : "NULL"
+        let orderSQL = """
+            SELECT \(day) AS day, o.currency, o.status, count(*) AS orders, sum(o.total_price_micros) AS price,
+                   sum(o.total_discount_micros) AS discount
+            FROM orders o \(whereClause) GROUP BY 1, 2, 3
+            """
+        let itemSQL = """
+            SELECT \(day) AS day, i.currency, o.status, count(*) AS items, sum(i.face_value_micros) AS face
+            FROM order_items i JOIN orders o ON o.id = i.order_id \(whereClause) GROUP BY 1, 2, 3
+            """
+        let bound = StatementArguments(arguments.map { $0?.databaseValue ?? .null })
+        let lines = try await database.pool.read { db -> [SummaryLine] in
+            var lines: [String: SummaryLine] = [:]
+            for row in try Row.fetchAll(db, sql: orderSQL, arguments: bound) {
+                let line = SummaryLine(day: row["day"], currency: row["currency"], status: row["status"])
+                var entry = lines[line.key] ?? line
+                entry.orders = row["orders"]
+                entry.totalPrice = Money.plainString(micros: row["price"] as Int64? ?? 0)
+                entry.totalDiscount = Money.plainString(micros: row["discount"] as Int64? ?? 0)
+                lines[line.key] = entry
+            }
+            for row in try Row.fetchAll(db, sql: itemSQL, arguments: bound) {
+                let line = SummaryLine(day: row["day"], currency: row["currency"], status: row["status"])
+                var entry = lines[line.key] ?? line
+                entry.items = row["items"]
+                entry.faceValue = Money.plainString(micros: row["face"] as Int64? ?? 0)
+                lines[line.key] = entry
+            }
+            return lines.values.sorted { $0.key < $1.key }
+        }
+        return try Self.json(SummaryView(createdFrom: from?.canonical, createdTo: to?.canonical, lines: lines))
+    }
+
+    // MARK: Reconciliation and deliveries
+
+    func reconciliation(_ request: Request) async throws -> Response {
+        _ = try QueryParameters(request, allowed: [])
+        let backlog = try await database.backlog(now: LedgerClock.now())
+        let view = try await database.pool.read { db -> ReconciliationView in
+            let runs = try Row.fetchAll(db, sql: "SELECT * FROM reconcile_runs ORDER BY id DESC LIMIT 20").map(RunView.init)
+            let oldest = try Row.fetchOne(db, sql: "SELECT order_id, reason, not_before, attempts, last_error FROM reconcile_tasks ORDER BY created_at LIMIT 1")
+            let lag = try Row.fetchOne(db, sql: """
+                SELECT avg(lag), max(lag) FROM (SELECT (julianday(d.received_at) - julianday(o.completed_at)) * 86400 AS lag
+                FROM webhook_deliveries d JOIN orders o ON o.id = d.order_id
+                WHERE o.completed_at IS NOT NULL ORDER BY d.received_at DESC LIMIT 1000)
+                """)
+            let discrepancies = try Int.fetchOne(db, sql: "SELECT count(*) FROM order_events WHERE kind = 'discrepancy'") ?? 0
+            return ReconciliationView(
+                runs: runs, backlog: backlog, discrepancyEvents: discrepancies,
+                oldestTask: oldest.map { ["order_id": $0["order_id"], "reason": $0["reason"], "not_before": $0["not_before"],
+                                          "last_error": $0["last_error"] as String? ?? ""] },
+                webhookLagSeconds: lag.flatMap { row in (row[0] as Double?).map { ["average": $0, "max": row[1] as Double? ?? $0] } })
+        }
+        return try Self.json(view)
+    }
+
+    func deliveries(_ request: Request) async throws -> Response {
+        let parameters = try QueryParameters(request, allowed: ["outcome", "limit", "after"])
+        let outcome = try parameters.oneOf("outcome", ["quarantined", "ignored"]) ?? "quarantined"
+        var query = ListQuery<DeliveryView>(
+            select: "msg_id, received_at, signed_at, body_sha256, event_type, order_id, outcome, error",
+            from: "webhook_deliveries", sortExpressions: ["received_at", "msg_id"], sortColumns: ["received_at", "msg_id"],
+            view: { DeliveryView($0) })
+        query.filter("outcome = ?", [outcome])
+        if try QueryParameters.wantsCSV(request, parameters) {
+            return try await respond(request, parameters, query, csvHeader: DeliveryView.columns, csvFields: { $0.csvFields })
+        }
+        let counts = try await database.pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT outcome, count(*) AS n FROM webhook_deliveries GROUP BY outcome")
+                .map { ($0["outcome"] as String, $0["n"] as Int) })
+        }
+        let page = try await page(query, parameters)
+        return try Self.json(DeliveriesView(counts: counts, items: page.items, next: page.next))
+    }
+
+    // MARK: Plumbing
+
+    private func page<View>(_ query: ListQuery<View>, _ parameters: QueryParameters) async throws -> Page<View> {
+        let limit = try parameters.limit()
+        var after: [String]?
+        if let text = parameters["after"] {
+            guard let cursor = Cursor.decode(text, key: cursorKey, filters: parameters.fingerprint) else {
+                throw QueryParameters.bad("after", "not a cursor this API gave out for these filters")
+            }
+            after = cursor.after
+        }
+        let (items, next) = try await query.page(database.pool, after: after, limit: limit)
+        return Page(items: items, next: next.map { Cursor(after: $0, filters: parameters.fingerprint).encode(key: cursorKey) })
+    }
+
+    private func respond<View>(_ request: Request, _ parameters: QueryParameters, _ query: ListQuery<View>,
+                               csvHeader: [String], csvFields: @escaping @Sendable (View) -> [String?]) async throws -> Response {
+        if try QueryParameters.wantsCSV(request, parameters) {
+            guard parameters["after"] == nil else { throw QueryParameters.bad("after", "CSV exports every matching row; no cursor") }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                            body: query.csv(database.pool, header: csvHeader, fields: csvFields))
+        }
+        return try Self.json(try await page(query, parameters))
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}
+
+/// One line of `GET /v1/summary`: per currency and status (and day), exact totals as decimal strings.
+struct SummaryLine: Encodable, Sendable {
+    var day: String?
+    var currency: String?
+    var status: String
+    var orders = 0
+    var totalPrice = "0"
+    var totalDiscount = "0"
+    var items = 0
+    var faceValue = "0"
+
+    init(day: String?, currency: String?, status: String) {
+        self.day = day
+        self.currency = currency
+        self.status = status
+    }
+
+    var key: String { "\(day ?? "")|\(currency ?? "")|\(status)" }
+
+    enum CodingKeys: String, CodingKey {
+        case day, currency, status, orders, totalPrice = "total_price", totalDiscount = "total_discount", items
+        case faceValue = "face_value"
+    }
+}
+
+struct SummaryView: Encodable, Sendable {
+    var createdFrom: String?
+    var createdTo: String?
+    var lines: [SummaryLine]
+
+    enum CodingKeys: String, CodingKey { case createdFrom = "created_from", createdTo = "created_to", lines }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(createdFrom, forKey: .createdFrom)
+        try c.encode(createdTo, forKey: .createdTo)
+        try c.encode(lines, forKey: .lines)
+    }
+}
+
+struct RunView: Encodable, Sendable {
+    var id: Int64
+    var startedAt: String
+    var finishedAt: String?
+    var checked, changed, discrepancies, errors: Int
+    var errorSummary: String?
+
+    init(_ row: Row) {
+        id = row["id"]
+        startedAt = row["started_at"]
+        finishedAt = row["finished_at"]
+        checked = row["checked"]
+        changed = row["changed"]
+        discrepancies = row["discrepancies"]
+        errors = row["errors"]
+        errorSummary = row["error_summary"]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, startedAt = "started_at", finishedAt = "finished_at", checked, changed, discrepancies, errors
+        case errorSummary = "error_summary"
+    }
+}
+
+struct ReconciliationView: Encodable, Sendable {
+    var runs: [RunView]
+    var backlog: ReconcileBacklog
+    var discrepancyEvents: Int
+    var oldestTask: [String: String]?
+    var webhookLagSeconds: [String: Double]?
+
+    enum CodingKeys: String, CodingKey {
+        case runs, backlog, discrepancyEvents = "discrepancy_events", oldestTask = "oldest_task"
+        case webhookLagSeconds = "webhook_lag_seconds"
+    }
+}
+
+extension ReconcileBacklog: Encodable {
+    enum CodingKeys: String, CodingKey { case due, waiting, disputed, processing, withoutDetails = "without_details", inStep = "in_step" }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(due, forKey: .due)
+        try c.encode(waiting, forKey: .waiting)
+        try c.encode(disputed, forKey: .disputed)
+        try c.encode(processing, forKey: .processing)
+        try c.encode(withoutDetails, forKey: .withoutDetails)
+        try c.encode(isInStep, forKey: .inStep)
+    }
+}
+
+struct DeliveryView: Encodable, Sendable {
+    var msgId: String
+    var receivedAt: String
+    var signedAt: String
+    var bodySHA256: String
+    var eventType: String
+    var orderId: String?
+    var outcome: String
+    var error: String?
+
+    static let columns = ["msg_id", "received_at", "signed_at", "body_sha256", "event_type", "order_id", "outcome", "error"]
+
+    init(_ row: Row) {
+        msgId = row["msg_id"]
+        receivedAt = row["received_at"]
+        signedAt = row["signed_at"]
+        bodySHA256 = row["body_sha256"]
+        eventType = row["event_type"]
+        orderId = row["order_id"]
+        outcome = row["outcome"]
+        error = row["error"]
+    }
+
+    var csvFields: [String?] { [msgId, receivedAt, signedAt, bodySHA256, eventType, orderId, outcome, error] }
+
+    enum CodingKeys: String, CodingKey {
+        case msgId = "msg_id", receivedAt = "received_at", signedAt = "signed_at", bodySHA256 = "body_sha256"
+        case eventType = "event_type", orderId = "order_id", outcome, error
+    }
+}
+
+struct DeliveriesView: Encodable, Sendable {
+    var counts: [String: Int]
+    var items: [DeliveryView]
+    var next: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(items, forKey: .items)
+        try c.encode(next, forKey: .next)
+    }
+
+    enum CodingKeys: String, CodingKey { case counts, items, next }
+}

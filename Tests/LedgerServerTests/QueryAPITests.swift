@@ -1,0 +1,247 @@
+import Foundation
+import Ledger
+import RunaModels
+import Testing
+import TestSupport
+
+/// Orders written into the ledger as Runa's own answers (items, payouts, money in several currencies).
+func seedLedger(_ database: LedgerDatabase, count: Int, offset: Int = 0) async throws -> [RunaOrder] {
+    var orders: [RunaOrder] = []
+    for index in offset..<(offset + count) {
+        let currency = ["USD", "GBP", "EUR"][index % 3]
+        let created = Timestamp(rfc3339: "2026-10-01T00:00:00Z")!.adding(seconds: Int64(index) * 3_600)
+        let status: OrderStatus = index % 7 == 3 ? .failed : .completed
+        let face = try Money(parsing: "\(10 + index % 40).\(String(format: "%02d", index % 100))")
+        let items = (0..<(1 + index % 2)).map { position in
+            OrderItem(id: "E-Q\(index)-\(position)", distributionMethod: .payoutLink(templateId: nil),
+                      products: .single(value: "AMZ-US", usageConfig: nil), faceValue: face, price: face, currency: currency,
+                      payout: status == .completed
+                        ? Payout(status: index % 4 == 0 ? .claimed : .active, statusUpdatedAt: created.adding(seconds: 60),
+                                 url: "https://spend/\(index)/\(position)")
+                        : nil)
+        }
+        let total = Money(micros: face.micros * Int64(items.count), scale: 2)
+        let description = index % 5 == 0 ? "=HYPERLINK(\"evil\"), \"quoted\"\nline \(index)" : "bonus \(index)"
+        let order = RunaOrder(id: String(format: "O-Q%05d", index), status: status, createdAt: created,
+                              completedAt: created.adding(seconds: 1), description: .value(description),
+                              paymentMethod: .object(["type": .string("ACCOUNT_BALANCE")]), currency: currency,
+                              totalPrice: total, totalDiscount: Money(micros: 0, scale: 2), items: items)
+        _ = try await database.applyAuthoritative(order, cause: "test", now: LedgerClock.now())
+        orders.append(order)
+    }
+    return orders
+}
+
+@Suite("The /v1 query API", .serialized)
+struct QueryAPITests {
+    static let token = "test-token-0123456789abcdef"
+
+    func start() async throws -> ServiceHarness { try await ServiceHarness.start(apiTokens: [Self.token]) }
+
+    func get(_ service: ServiceHarness, _ path: String, token: String? = QueryAPITests.token, accept: String? = nil)
+        async throws -> (Int, String)
+    {
+        var headers: [(String, String)] = []
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        if let accept { headers.append(("Accept", accept)) }
+        return try await service.send(path: path, method: .GET, headers: headers, body: nil)
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    static let routes = ["/v1/orders", "/v1/orders/O-Q00001", "/v1/orders/O-Q00001/events", "/v1/payouts", "/v1/summary",
+                         "/v1/reconciliation", "/v1/deliveries"]
+
+    @Test("every /v1 route answers 401 without a token or with a wrong one, in the JSON error shape", arguments: routes)
+    func unauthorized(path: String) async throws {
+        let service = try await start()
+        for token in [nil, "wrong-token-0123456789", Self.token + "x"] as [String?] {
+            let (status, body) = try await get(service, path, token: token)
+            #expect(status == 401)
+            #expect(body.contains(#""type":"unauthorized""#))
+        }
+        try await service.stop()
+    }
+
+    @Test("filters select exactly the matching orders")
+    func filters() async throws {
+        let service = try await start()
+        let orders = try await seedLedger(service.service.database, count: 60)
+        func ids(_ query: String) async throws -> Set<String> {
+            let (status, body) = try await get(service, "/v1/orders?limit=500&" + query)
+            #expect(status == 200, "\(body)")
+            let items = try json(body)["items"] as? [[String: Any]] ?? []
+            return Set(items.compactMap { $0["id"] as? String })
+        }
+        #expect(try await ids("status=FAILED") == Set(orders.filter { $0.status == .failed }.map(\.id)))
+        #expect(try await ids("currency=GBP") == Set(orders.filter { $0.currency == "GBP" }.map(\.id)))
+        #expect(try await ids("status=COMPLETED,FAILED&currency=EUR") == Set(orders.filter { $0.currency == "EUR" }.map(\.id)))
+        let from = Timestamp(rfc3339: "2026-10-01T10:00:00Z")!, to = Timestamp(rfc3339: "2026-10-02T00:00:00Z")!
+        #expect(try await ids("created_from=2026-10-01T10:00:00Z&created_to=2026-10-02")
+            == Set(orders.filter { $0.createdAt! >= from && $0.createdAt! < to }.map(\.id)))
+        #expect(try await ids("payout_status=CLAIMED")
+            == Set(orders.filter { $0.items?.contains { $0.payout?.status == .claimed } == true }.map(\.id)))
+        #expect(try await ids("q=O-Q0001") == Set((10...19).map { String(format: "O-Q%05d", $0) }))
+        #expect(try await ids("q=bonus%201") == Set(orders.filter { ($0.description.value ?? "").hasPrefix("bonus 1") }.map(\.id)))
+        #expect(try await ids("source=reconciler").count == 60)
+        #expect(try await ids("source=webhook").isEmpty)
+        try await service.stop()
+    }
+
+    @Test("a bad parameter is a 400 naming it", arguments: [
+        ("status=DONE", "status"), ("currency=usd", "currency"), ("created_from=yesterday", "created_from"),
+        ("limit=0", "limit"), ("limit=501", "limit"), ("payout_status=GONE", "payout_status"), ("source=api2", "source"),
+        ("colour=red", "colour"), ("after=not-a-cursor", "after"), ("limit=5&limit=6", "limit"), ("format=xml", "format"),
+    ])
+    func badParameters(query: String, parameter: String) async throws {
+        let service = try await start()
+        let (status, body) = try await get(service, "/v1/orders?" + query)
+        #expect(status == 400)
+        #expect(body.contains(#""type":"invalid_parameter""#))
+        #expect(body.contains(#""message":"\#(parameter):"#), "\(body)")
+        try await service.stop()
+    }
+
+    @Test("paging to the end sees every order once, even while new orders arrive between pages")
+    func pagination() async throws {
+        let service = try await start()
+        let first = try await seedLedger(service.service.database, count: 45)
+        var seen: [String] = []
+        var next: String? = nil
+        var pages = 0
+        repeat {
+            let path = "/v1/orders?limit=10" + (next.map { "&after=\($0)" } ?? "")
+            let page = try json(try await get(service, path).1)
+            seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            next = page["next"] as? String
+            pages += 1
+            if pages == 2 { _ = try await seedLedger(service.service.database, count: 5, offset: 1_000) }  // newer orders
+        } while next != nil
+        #expect(seen == first.map(\.id).reversed(), "newest first, no gaps, no repeats")
+        #expect(pages == 5)
+        try await service.stop()
+    }
+
+    @Test("a cursor is tamper-evident and bound to its filters")
+    func cursors() async throws {
+        let service = try await start()
+        _ = try await seedLedger(service.service.database, count: 30)
+        let page = try json(try await get(service, "/v1/orders?limit=5&currency=USD").1)
+        let cursor = try #require(page["next"] as? String)
+        #expect(try await get(service, "/v1/orders?limit=5&currency=USD&after=\(cursor)").0 == 200)
+        #expect(try await get(service, "/v1/orders?limit=5&currency=GBP&after=\(cursor)").0 == 400)
+        var tampered = Array(cursor)
+        tampered[3] = tampered[3] == "A" ? "B" : "A"
+        #expect(try await get(service, "/v1/orders?limit=5&currency=USD&after=\(String(tampered))").0 == 400)
+        try await service.stop()
+    }
+
+    @Test("summary totals per currency and status equal a Decimal computation over the same orders")
+    func totals() async throws {
+        let service = try await start()
+        let orders = try await seedLedger(service.service.database, count: 90)
+        let summary = try json(try await get(service, "/v1/summary").1)
+        let lines = try #require(summary["lines"] as? [[String: Any]])
+        for currency in ["USD", "GBP", "EUR"] {
+            for status in [OrderStatus.completed, .failed] {
+                let matching = orders.filter { $0.currency == currency && $0.status == status }
+                let expected = matching.reduce(Decimal(0)) { $0 + Decimal(string: $1.totalPrice!.description)! }
+                let faces = matching.flatMap { $0.items ?? [] }.reduce(Decimal(0)) { $0 + Decimal(string: $1.faceValue.description)! }
+                let line = try #require(lines.first { $0["currency"] as? String == currency && $0["status"] as? String == status.rawValue })
+                #expect(Decimal(string: line["total_price"] as? String ?? "x") == expected)
+                #expect(Decimal(string: line["face_value"] as? String ?? "x") == faces)
+                #expect(line["orders"] as? Int == matching.count)
+                #expect((line["total_price"] as? String)?.contains("e") == false)
+            }
+        }
+        let byDay = try json(try await get(service, "/v1/summary?group=day&created_from=2026-10-02&created_to=2026-10-03").1)
+        let dayLines = try #require(byDay["lines"] as? [[String: Any]])
+        #expect(Set(dayLines.compactMap { $0["day"] as? String }) == ["2026-10-02"])
+        #expect(dayLines.reduce(0) { $0 + ($1["orders"] as? Int ?? 0) } == 24)
+        try await service.stop()
+    }
+
+    @Test("CSV exports every matching row with a header, RFC 4180 quoting and formulas neutralised")
+    func csv() async throws {
+        let service = try await start()
+        let orders = try await seedLedger(service.service.database, count: 25)
+        let (status, text) = try await get(service, "/v1/orders?format=csv")
+        #expect(status == 200)
+        let (_, viaAccept) = try await get(service, "/v1/orders", accept: "text/csv")
+        #expect(viaAccept == text)
+        let records = parseCSV(text)
+        #expect(records.first?.first == "id")
+        #expect(records.count == orders.count + 1)
+        let evil = try #require(records.first { $0.first == "O-Q00005" })
+        #expect(evil[7] == "'=HYPERLINK(\"evil\"), \"quoted\"\nline 5")
+        #expect(text.contains("\"'=HYPERLINK(\"\"evil\"\"), \"\"quoted\"\"\nline 5\""))
+        #expect(text.hasSuffix("\r\n"))
+        let (payoutStatus, payouts) = try await get(service, "/v1/payouts?format=csv&status=CLAIMED")
+        #expect(payoutStatus == 200)
+        #expect(parseCSV(payouts).dropFirst().allSatisfy { $0[2] == "CLAIMED" })
+        try await service.stop()
+    }
+
+    @Test("one order with items, payouts and its audit trail; 404 in the error shape when unknown")
+    func oneOrder() async throws {
+        let service = try await start()
+        _ = try await seedLedger(service.service.database, count: 3)
+        let order = try json(try await get(service, "/v1/orders/O-Q00001").1)
+        #expect(order["total_price"] as? String == "22.02")
+        let items = try #require(order["items"] as? [[String: Any]])
+        #expect(items.count == 2 && (items.first?["payout"] as? [String: Any])?["status"] as? String == "ACTIVE")
+        let events = try #require(order["events"] as? [[String: Any]])
+        #expect(events.first?["kind"] as? String == "order.created")
+        let trail = try json(try await get(service, "/v1/orders/O-Q00001/events").1)
+        #expect((trail["items"] as? [[String: Any]])?.count == events.count)
+        let (missing, body) = try await get(service, "/v1/orders/O-NOPE")
+        #expect(missing == 404 && body.contains(#""type":"not_found""#))
+        try await service.stop()
+    }
+
+    @Test("reconciliation and deliveries answer with their counts")
+    func operations() async throws {
+        let service = try await start()
+        let body = Data(#"{"id":"O-01BROKEN","status":"COMPLETED","total_price":"lots"}"#.utf8)
+        #expect(try await service.post(service.signed(body)).0 == 200)
+        let deliveries = try json(try await get(service, "/v1/deliveries").1)
+        #expect((deliveries["counts"] as? [String: Int])?["quarantined"] == 1)
+        #expect((deliveries["items"] as? [[String: Any]])?.first?["error"] as? String != nil)
+        let reconciliation = try json(try await get(service, "/v1/reconciliation").1)
+        #expect((reconciliation["backlog"] as? [String: Any])?["in_step"] as? Bool == true)
+        try await service.stop()
+    }
+}
+
+/// A small RFC 4180 reader for the tests (quoted fields, doubled quotes, CRLF records).
+func parseCSV(_ text: String) -> [[String]] {
+    var records: [[String]] = []
+    var record: [String] = []
+    var field = ""
+    var quoted = false
+    var iterator = Array(text).makeIterator()
+    var pending: Character? = nil
+    while let char = pending ?? iterator.next() {
+        pending = nil
+        if quoted {
+            if char == "\"" {
+                if let next = iterator.next() {
+                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                } else { quoted = false }
+            } else { field.append(char) }
+        } else if char == "\"" {
+            quoted = true
+        } else if char == "," {
+            record.append(field); field = ""
+        } else if char == "\r\n" || char == "\n" {
+            record.append(field); field = ""
+            records.append(record); record = []
+        } else {
+            field.append(char)
+        }
+    }
+    if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+    return records
+}

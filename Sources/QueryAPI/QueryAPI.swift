@@ -19,7 +19,28 @@ public struct QueryAPI: Sendable {
         self.cursorKey = try database.ownKey(named: "cursor")
     }
 
+    /// The `/v1` paths (as route templates); every one answers GET only.
+    public static let paths = ["/v1/orders", "/v1/orders/:id", "/v1/orders/:id/events", "/v1/payouts", "/v1/summary",
+                               "/v1/reconciliation", "/v1/deliveries", "/v1/openapi.json"]
+
+    /// The query parameters each route takes (besides `format` on lists); the OpenAPI document must say the same.
+    public static let parameters: [String: Set<String>] = [
+        "/v1/orders": ["status", "currency", "created_from", "created_to", "updated_since", "payout_status", "source", "q",
+                       "limit", "after"],
+        "/v1/orders/{id}": [],
+        "/v1/orders/{id}/events": ["limit", "after"],
+        "/v1/payouts": ["status", "currency", "order_id", "updated_since", "limit", "after"],
+        "/v1/summary": ["created_from", "created_to", "group"],
+        "/v1/reconciliation": [],
+        "/v1/deliveries": ["outcome", "limit", "after"],
+    ]
+
     public func addRoutes(to router: Router<some RequestContext>) {
+        router.add(middleware: MethodNotAllowedMiddleware(paths: Self.paths, allowed: "GET, HEAD"))
+        router.get("v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         let v1 = router.group("v1")
         v1.add(middleware: BearerAuthMiddleware(tokens: tokens))
         v1.get("orders") { request, _ in try await self.orders(request) }
@@ -40,9 +61,7 @@ public struct QueryAPI: Sendable {
     static let sortAt = "coalesce(o.created_at, o.first_seen_at)"
 
     func orders(_ request: Request) async throws -> Response {
-        let parameters = try QueryParameters(request, allowed: [
-            "status", "currency", "created_from", "created_to", "updated_since", "payout_status", "source", "q", "limit", "after",
-        ])
+        let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/orders"] ?? [])
         var query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
                                          sortExpressions: [Self.sortAt, "o.id"], sortColumns: ["sort_at", "id"],
                                          view: { OrderView($0) })
@@ -89,7 +108,7 @@ public struct QueryAPI: Sendable {
     }
 
     func events(_ request: Request, orderId: String) async throws -> Response {
-        let parameters = try QueryParameters(request, allowed: ["limit", "after"])
+        let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/orders/{id}/events"] ?? [])
         let exists = try await database.pool.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM orders WHERE id = ?", arguments: [orderId]) }
         guard exists == true else { throw APIError(.notFound, type: "not_found", message: "no order \(orderId) in the ledger") }
         var query = ListQuery<EventView>(select: "*", from: "order_events", sortExpressions: ["seq"], sortColumns: ["seq"],
@@ -101,7 +120,7 @@ public struct QueryAPI: Sendable {
     // MARK: Payouts
 
     func payouts(_ request: Request) async throws -> Response {
-        let parameters = try QueryParameters(request, allowed: ["status", "currency", "order_id", "updated_since", "limit", "after"])
+        let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/payouts"] ?? [])
         var query = ListQuery<PayoutView>(
             select: "p.*, i.currency, i.face_value", from: "payouts p JOIN order_items i ON i.id = p.item_id",
             sortExpressions: ["p.status_updated_at", "p.item_id"], sortColumns: ["status_updated_at", "item_id"],
@@ -118,7 +137,7 @@ public struct QueryAPI: Sendable {
     // MARK: Summary
 
     func summary(_ request: Request) async throws -> Response {
-        let parameters = try QueryParameters(request, allowed: ["created_from", "created_to", "group"])
+        let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/summary"] ?? [])
         let from = try parameters.instant("created_from")
         let to = try parameters.instant("created_to")
         let byDay = try parameters.oneOf("group", ["day"]) != nil
@@ -184,13 +203,14 @@ public struct QueryAPI: Sendable {
     }
 
     func deliveries(_ request: Request) async throws -> Response {
-        let parameters = try QueryParameters(request, allowed: ["outcome", "limit", "after"])
+        let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/deliveries"] ?? [])
         let outcome = try parameters.oneOf("outcome", ["quarantined", "ignored"]) ?? "quarantined"
         var query = ListQuery<DeliveryView>(
             select: "msg_id, received_at, signed_at, body_sha256, event_type, order_id, outcome, error",
             from: "webhook_deliveries", sortExpressions: ["received_at", "msg_id"], sortColumns: ["received_at", "msg_id"],
             view: { DeliveryView($0) })
         query.filter("outcome = ?", [outcome])
+        _ = try parameters.limit()
         if try QueryParameters.wantsCSV(request, parameters) {
             return try await respond(request, parameters, query, csvHeader: DeliveryView.columns, csvFields: { $0.csvFields })
         }
@@ -207,7 +227,7 @@ public struct QueryAPI: Sendable {
     private func page<View>(_ query: ListQuery<View>, _ parameters: QueryParameters) async throws -> Page<View> {
         let limit = try parameters.limit()
         var after: [String]?
-        if let text = parameters["after"] {
+        if let text = parameters["after"], !text.isEmpty {
             guard let cursor = Cursor.decode(text, key: cursorKey, filters: parameters.fingerprint) else {
                 throw QueryParameters.bad("after", "not a cursor this API gave out for these filters")
             }
@@ -219,8 +239,11 @@ public struct QueryAPI: Sendable {
 
     private func respond<View>(_ request: Request, _ parameters: QueryParameters, _ query: ListQuery<View>,
                                csvHeader: [String], csvFields: @escaping @Sendable (View) -> [String?]) async throws -> Response {
+        _ = try parameters.limit()  // validated even where CSV ignores it
         if try QueryParameters.wantsCSV(request, parameters) {
-            guard parameters["after"] == nil else { throw QueryParameters.bad("after", "CSV exports every matching row; no cursor") }
+            guard (parameters["after"] ?? "").isEmpty else {
+                throw QueryParameters.bad("after", "CSV exports every matching row; no cursor")
+            }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
                             body: query.csv(database.pool, header: csvHeader, fields: csvFields))
         }

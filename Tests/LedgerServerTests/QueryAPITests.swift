@@ -245,3 +245,45 @@ func parseCSV(_ text: String) -> [[String]] {
     if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
     return records
 }
+
+import QueryAPI
+
+@Suite("GET /v1/openapi.json is true to the API")
+struct OpenAPIDocumentTests {
+    func document() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+    }
+
+    /// Resolves `{"$ref": "#/components/parameters/x"}` to the parameter's name.
+    func parameterNames(_ operation: [String: Any], _ document: [String: Any]) -> Set<String> {
+        let components = (document["components"] as? [String: Any])?["parameters"] as? [String: [String: Any]] ?? [:]
+        let parameters = operation["parameters"] as? [[String: Any]] ?? []
+        return Set(parameters.compactMap { parameter -> [String: Any]? in
+            if let ref = parameter["$ref"] as? String { return components[String(ref.split(separator: "/").last ?? "")] }
+            return parameter
+        }.filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String })
+    }
+
+    @Test("it is OpenAPI 3.1, documents exactly the routes and query parameters the code serves, and is served unauthenticated")
+    func documentMatchesRoutes() async throws {
+        let document = try document()
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        #expect(Set(paths.keys) == Set(QueryAPI.parameters.keys).union(["/v1/openapi.json"]))
+        for (path, expected) in QueryAPI.parameters {
+            let operation = try #require(paths[path]?["get"] as? [String: Any], "\(path)")
+            let documented = parameterNames(operation, document)
+            let lists = expected.contains("after")
+            #expect(documented == (lists ? expected.union(["format"]) : expected), "\(path)")
+        }
+        let service = try await ServiceHarness.start(apiTokens: ["test-token-0123456789abcdef"])
+        let (status, body) = try await service.get("/v1/openapi.json")
+        #expect(status == 200 && body == OpenAPIDocument.json)
+        for path in QueryAPI.paths where !path.contains("openapi") {
+            let concrete = path.replacingOccurrences(of: ":id", with: "O-NOPE")
+            let (code, _) = try await service.send(path: concrete, method: .DELETE, headers: [], body: nil)
+            #expect(code == 405, "\(concrete) should refuse DELETE with 405")
+        }
+        try await service.stop()
+    }
+}

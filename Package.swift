@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "RunaLedgerCLI",
             dependencies: [
-                "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks", "Reconciler",
+                "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks", "Reconciler", "QueryAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient", "Reconciler",
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient", "Reconciler", "QueryAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -60,7 +60,7 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
         }
     }
 
-    /// Every row, as CSV with a header, streamed a page at a time.
+    /// Every row, as CSV with a header, streamed a page at a time (the export writes the same lines).
     func csv(_ database: DatabasePool, header: [String], fields: @escaping @Sendable (View) -> [String?]) -> ResponseBody {
         ResponseBody { writer in
             try await writer.write(ByteBuffer(string: CSVWriter.line(header)))

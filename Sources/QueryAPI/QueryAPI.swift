@@ -62,6 +62,11 @@ public struct QueryAPI: Sendable {
 
     func orders(_ request: Request) async throws -> Response {
         let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/orders"] ?? [])
+        return try await respond(request, parameters, try ordersQuery(parameters), csvHeader: OrderView.columns,
+                                 csvFields: { $0.csvFields })
+    }
+
+    func ordersQuery(_ parameters: QueryParameters) throws -> ListQuery<OrderView> {
         var query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
                                          sortExpressions: [Self.sortAt, "o.id"], sortColumns: ["sort_at", "id"],
                                          view: { OrderView($0) })
@@ -82,7 +87,7 @@ public struct QueryAPI: Sendable {
             let pattern = Self.likeEscaped(text)
             query.filter("(o.id LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\')", [pattern + "%", "%" + pattern + "%"])
         }
-        return try await respond(request, parameters, query, csvHeader: OrderView.columns, csvFields: { $0.csvFields })
+        return query
     }
 
     func order(_ request: Request, id: String) async throws -> Response {
@@ -121,6 +126,11 @@ public struct QueryAPI: Sendable {
 
     func payouts(_ request: Request) async throws -> Response {
         let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/payouts"] ?? [])
+        return try await respond(request, parameters, try payoutsQuery(parameters), csvHeader: PayoutView.columns,
+                                 csvFields: { $0.csvFields })
+    }
+
+    func payoutsQuery(_ parameters: QueryParameters) throws -> ListQuery<PayoutView> {
         var query = ListQuery<PayoutView>(
             select: "p.*, i.currency, i.face_value", from: "payouts p JOIN order_items i ON i.id = p.item_id",
             sortExpressions: ["p.status_updated_at", "p.item_id"], sortColumns: ["status_updated_at", "item_id"],
@@ -131,7 +141,7 @@ public struct QueryAPI: Sendable {
         if let currency = try parameters.currency() { query.filter("i.currency = ?", [currency]) }
         if let order = parameters["order_id"] { query.filter("p.order_id = ?", [order]) }
         if let since = try parameters.instant("updated_since") { query.filter("p.status_updated_at >= ?", [since.canonical]) }
-        return try await respond(request, parameters, query, csvHeader: PayoutView.columns, csvFields: { $0.csvFields })
+        return query
     }
 
     // MARK: Summary
@@ -220,6 +230,56 @@ public struct QueryAPI: Sendable {
         }
         let page = try await page(query, parameters)
         return try Self.json(DeliveriesView(counts: counts, items: page.items, next: page.next))
+    }
+
+    // MARK: Export
+
+    /// What `runa-ledger export` can write.
+    public enum ExportKind: String, CaseIterable, Sendable {
+        case orders, payouts, events
+    }
+
+    /// The filters each export takes: the list route's, and for events an order and a start time.
+    public static func exportFilters(_ kind: ExportKind) -> Set<String> {
+        switch kind {
+        case .orders: return (parameters["/v1/orders"] ?? []).subtracting(["limit", "after"])
+        case .payouts: return (parameters["/v1/payouts"] ?? []).subtracting(["limit", "after"])
+        case .events: return ["order_id", "since"]
+        }
+    }
+
+    /// Writes every matching row as the same CSV the API streams, a chunk at a time; returns the number of rows.
+    /// A bad filter throws an ``APIError`` naming it.
+    public func export(_ kind: ExportKind, filters: [(String, String)], write: @Sendable (String) async throws -> Void)
+        async throws -> Int
+    {
+        let parameters = try QueryParameters(filters, allowed: Self.exportFilters(kind))
+        switch kind {
+        case .orders:
+            return try await stream(try ordersQuery(parameters), header: OrderView.columns, fields: { $0.csvFields }, write: write)
+        case .payouts:
+            return try await stream(try payoutsQuery(parameters), header: PayoutView.columns, fields: { $0.csvFields }, write: write)
+        case .events:
+            var query = ListQuery<EventView>(select: "*", from: "order_events", sortExpressions: ["seq"], sortColumns: ["seq"],
+                                             ascending: true, view: { EventView($0) })
+            if let order = parameters["order_id"] { query.filter("order_id = ?", [order]) }
+            if let since = try parameters.instant("since") { query.filter("at >= ?", [since.canonical]) }
+            return try await stream(query, header: EventView.columns, fields: { $0.csvFields }, write: write)
+        }
+    }
+
+    private func stream<View>(_ query: ListQuery<View>, header: [String], fields: (View) -> [String?],
+                              write: (String) async throws -> Void) async throws -> Int {
+        try await write(CSVWriter.line(header))
+        var after: [String]?
+        var rows = 0
+        repeat {
+            let page = try await query.page(database.pool, after: after, limit: 5_000)
+            try await write(page.items.map { CSVWriter.line(fields($0)) }.joined())
+            rows += page.items.count
+            after = page.next
+        } while after != nil
+        return rows
     }
 
     // MARK: Plumbing

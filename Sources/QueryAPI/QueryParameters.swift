@@ -8,14 +8,17 @@ struct QueryParameters {
     private let values: [String: String]
 
     init(_ request: Request, allowed: Set<String>) throws {
+        try self.init(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, allowed: allowed)
+    }
+
+    init(_ pairs: [(String, String)], allowed: Set<String>) throws {
         var values: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters {
-            let key = String(name)
+        for (key, value) in pairs {
             guard allowed.contains(key) || key == "format" else {
                 throw Self.bad(key, "unknown parameter; this route takes \(allowed.union(["format"]).sorted().joined(separator: ", "))")
             }
             guard values[key] == nil else { throw Self.bad(key, "given more than once") }
-            values[key] = String(value)
+            values[key] = value
         }
         self.values = values
     }

@@ -287,3 +287,26 @@ struct OpenAPIDocumentTests {
         try await service.stop()
     }
 }
+
+@Suite("runa-ledger export")
+struct ExportCommandTests {
+    @Test("writes exactly the API's CSV for the same filters; a bad filter is refused naming it")
+    func export() async throws {
+        let service = try await ServiceHarness.start(apiTokens: [QueryAPITests.token])
+        _ = try await seedLedger(service.service.database, count: 40)
+        let (_, api) = try await service.send(path: "/v1/orders?format=csv&currency=USD&status=COMPLETED", method: .GET,
+                                              headers: [("Authorization", "Bearer \(QueryAPITests.token)")], body: nil)
+        let folder = try TemporaryFolder()
+        let out = folder.path("orders.csv")
+        let result = try runLedger(["export", "orders", "currency=USD", "status=COMPLETED", "--out", out,
+                                    "--db", service.databasePath, "--migrations", Repository.migrations.path])
+        #expect(result.0 == 0, "\(result.1)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == api)
+        #expect(parseCSV(api).count > 5)
+        let events = try runLedger(["export", "events", "order_id=O-Q00001", "--db", service.databasePath])
+        #expect(events.0 == 0 && parseCSV(events.1).count >= 2)
+        let bad = try runLedger(["export", "payouts", "currency=dollars", "--db", service.databasePath])
+        #expect(bad.0 == 2 && bad.1.contains("currency:"))
+        try await service.stop()
+    }
+}

@@ -28,10 +28,18 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
     func page(_ database: DatabasePool, after: [String]?, limit: Int) async throws -> (items: [View], next: [String]?) {
         var conditions = self.conditions
         var arguments = self.arguments
-        if let after {
-            let marks = Array(repeating: "?", count: after.count).joined(separator: ", ")
-            conditions.append("(\(sortExpressions.joined(separator: ", "))) \(ascending ? ">" : "<") (\(marks))")
-            arguments += after.map(\.databaseValue)
+        if let after, after.count == sortExpressions.count {
+            // Written out rather than as a row value, so SQLite seeks in the index instead of scanning to the cursor.
+            let (strict, inclusive) = ascending ? (">", ">=") : ("<", "<=")
+            let first = sortExpressions[0]
+            if sortExpressions.count == 1 {
+                conditions.append("\(first) \(strict) ?")
+                arguments.append(after[0].databaseValue)
+            } else {
+                let second = sortExpressions[1]
+                conditions.append("\(first) \(inclusive) ? AND (\(first) \(strict) ? OR (\(first) = ? AND \(second) \(strict) ?))")
+                arguments += [after[0], after[0], after[0], after[1]].map(\.databaseValue)
+            }
         }
         let order = sortExpressions.map { "\($0) \(ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
         let sql = "SELECT \(select) FROM \(from)"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Query API benchmark on a generated ledger of N orders (default 1,000,000): first page of GET /v1/orders with two
+# filters (p50/p99 under wrk), GET /v1/summary over everything, CSV export rows/s, and the server's peak RSS.
+# Usage: bench/query.sh [ORDERS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ORDERS=${1:-1000000}
+swift build -c release --product runa-ledger >/dev/null
+BIN=.build/release/runa-ledger
+WORK=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+"$BIN" migrate --db "$WORK/ledger.sqlite" --migrations migrations >/dev/null
+python3 bench/make_ledger.py "$WORK/ledger.sqlite" "$ORDERS"
+TOKEN=bench-token-0123456789abcdef
+LEDGER_API_TOKENS=$TOKEN RUNA_WEBHOOK_SECRETS=whsec_ZGV2LW9ubHktc2VjcmV0LWRvLW5vdC11c2UtaW4tcHJvZA== LOG_LEVEL=warning \
+  "$BIN" serve --db "$WORK/ledger.sqlite" --port 18500 --migrations migrations 2>/dev/null &
+SERVER=$!
+for _ in $(seq 100); do curl -sf http://127.0.0.1:18500/readyz >/dev/null && break; sleep 0.1; done
+echo "machine: $(nproc) cores, $(date -u +%FT%TZ); $ORDERS orders"
+
+cat > "$WORK/auth.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+function done(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f non_2xx=%d\n", summary.requests,
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.errors.status))
+end
+LUA
+URL="http://127.0.0.1:18500/v1/orders?status=COMPLETED&currency=GBP"
+echo "first page, two filters ($URL), 4 connections, 10 s: $(wrk -t2 -c4 -d10s -s "$WORK/auth.lua" "$URL" | grep RESULT)"
+URL="http://127.0.0.1:18500/v1/orders?payout_status=EXPIRED&created_from=2026-06-01"
+echo "first page, payout status + date ($URL): $(wrk -t2 -c4 -d10s -s "$WORK/auth.lua" "$URL" | grep RESULT)"
+
+for run in 1 2 3; do
+  curl -s -o /dev/null -w "summary over all orders: %{time_total} s (run $run)\n" -H "Authorization: Bearer $TOKEN" \
+    http://127.0.0.1:18500/v1/summary
+done
+curl -s -o /dev/null -w "summary by day: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/summary?group=day"
+
+START=$(date +%s.%N)
+ROWS=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/orders?format=csv" | wc -l)
+END=$(date +%s.%N)
+python3 -c "import sys; rows=int(sys.argv[1])-1; took=float(sys.argv[3])-float(sys.argv[2]); print(f'CSV export: {rows} rows in {took:.2f} s = {rows/took:,.0f} rows/s')" "$ROWS" "$START" "$END"
+echo "server peak RSS: $(awk '/VmHWM/ {print $2 / 1024 " MB"}' /proc/$SERVER/status)"

@@ -151,34 +151,25 @@ public struct QueryAPI: Sendable {
         let from = try parameters.instant("created_from")
         let to = try parameters.instant("created_to")
         let byDay = try parameters.oneOf("group", ["day"]) != nil
-        var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible?] = []
-        if let from { conditions.append("\(Self.sortAt) >= ?"); arguments.append(from.canonical) }
-        if let to { conditions.append("\(Self.sortAt) < ?"); arguments.append(to.canonical) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let day = byDay ? "substr(\(Self.sortAt), 1, 10)" : "NULL"
-        let orderSQL = """
-            SELECT \(day) AS day, o.currency, o.status, count(*) AS orders, sum(o.total_price_micros) AS price,
-                   sum(o.total_discount_micros) AS discount
-            FROM orders o \(whereClause) GROUP BY 1, 2, 3
-            """
-        let itemSQL = """
-            SELECT \(day) AS day, i.currency, o.status, count(*) AS items, sum(i.face_value_micros) AS face
-            FROM order_items i JOIN orders o ON o.id = i.order_id \(whereClause) GROUP BY 1, 2, 3
-            """
-        let bound = StatementArguments(arguments.map { $0?.databaseValue ?? .null })
+        // Whole-day bounds are answered from the running totals the triggers of 0004 keep; any other bound from the
+        // orders themselves. Both are exact.
+        let wholeDays = [from, to].allSatisfy { $0.map { $0.microsecondsSinceEpoch % 86_400_000_000 == 0 } ?? true }
+        let (orderSQL, itemSQL, arguments) = wholeDays
+            ? Self.summaryFromTotals(from: from, to: to, byDay: byDay)
+            : Self.summaryFromOrders(from: from, to: to, byDay: byDay)
+        let bound = StatementArguments(arguments)
         let lines = try await database.pool.read { db -> [SummaryLine] in
             var lines: [String: SummaryLine] = [:]
-            for row in try Row.fetchAll(db, sql: orderSQL, arguments: bound) {
-                let line = SummaryLine(day: row["day"], currency: row["currency"], status: row["status"])
+            for row in try Row.fetchAll(db, sql: orderSQL, arguments: bound) where (row["orders"] as Int) != 0 {
+                let line = SummaryLine(day: row["day"], currency: Self.currency(row["currency"]), status: row["status"])
                 var entry = lines[line.key] ?? line
                 entry.orders = row["orders"]
                 entry.totalPrice = Money.plainString(micros: row["price"] as Int64? ?? 0)
                 entry.totalDiscount = Money.plainString(micros: row["discount"] as Int64? ?? 0)
                 lines[line.key] = entry
             }
-            for row in try Row.fetchAll(db, sql: itemSQL, arguments: bound) {
-                let line = SummaryLine(day: row["day"], currency: row["currency"], status: row["status"])
+            for row in try Row.fetchAll(db, sql: itemSQL, arguments: bound) where (row["items"] as Int) != 0 {
+                let line = SummaryLine(day: row["day"], currency: Self.currency(row["currency"]), status: row["status"])
                 var entry = lines[line.key] ?? line
                 entry.items = row["items"]
                 entry.faceValue = Money.plainString(micros: row["face"] as Int64? ?? 0)
@@ -187,6 +178,43 @@ public struct QueryAPI: Sendable {
             return lines.values.sorted { $0.key < $1.key }
         }
         return try Self.json(SummaryView(createdFrom: from?.canonical, createdTo: to?.canonical, lines: lines))
+    }
+
+    static func currency(_ stored: String?) -> String? { (stored ?? "").isEmpty ? nil : stored }
+
+    static func summaryFromTotals(from: Timestamp?, to: Timestamp?, byDay: Bool) -> (String, String, [DatabaseValue]) {
+        var conditions: [String] = []
+        var arguments: [DatabaseValue] = []
+        if let from { conditions.append("day >= ?"); arguments.append(String(from.canonical.prefix(10)).databaseValue) }
+        if let to { conditions.append("day < ?"); arguments.append(String(to.canonical.prefix(10)).databaseValue) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let day = byDay ? "day" : "NULL"
+        return ("""
+            SELECT \(day) AS day, currency, status, sum(orders) AS orders, sum(price_micros) AS price,
+                   sum(discount_micros) AS discount
+            FROM order_totals \(whereClause) GROUP BY 1, 2, 3
+            """, """
+            SELECT \(day) AS day, currency, status, sum(items) AS items, sum(face_micros) AS face
+            FROM item_totals \(whereClause) GROUP BY 1, 2, 3
+            """, arguments)
+    }
+
+    static func summaryFromOrders(from: Timestamp?, to: Timestamp?, byDay: Bool) -> (String, String, [DatabaseValue]) {
+        var conditions: [String] = []
+        var arguments: [DatabaseValue] = []
+        if let from { conditions.append("\(sortAt) >= ?"); arguments.append(from.canonical.databaseValue) }
+        if let to { conditions.append("\(sortAt) < ?"); arguments.append(to.canonical.databaseValue) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let day = byDay ? "substr(\(sortAt), 1, 10)" : "NULL"
+        return ("""
+            SELECT \(day) AS day, coalesce(o.currency, '') AS currency, o.status, count(*) AS orders,
+                   sum(o.total_price_micros) AS price, sum(o.total_discount_micros) AS discount
+            FROM orders o \(whereClause) GROUP BY 1, 2, 3
+            """, """
+            SELECT \(day) AS day, coalesce(i.currency, '') AS currency, o.status, count(*) AS items,
+                   sum(i.face_value_micros) AS face
+            FROM order_items i JOIN orders o ON o.id = i.order_id \(whereClause) GROUP BY 1, 2, 3
+            """, arguments)
     }
 
     // MARK: Reconciliation and deliveries

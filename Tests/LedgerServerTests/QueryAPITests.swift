@@ -310,3 +310,45 @@ struct ExportCommandTests {
         try await service.stop()
     }
 }
+
+@Suite("Running totals stay exact")
+struct RunningTotalsTests {
+    @Test("after creations, status changes, conflicts and enrichment, the summary from running totals equals one computed from the orders")
+    func totalsFollowEveryChange() async throws {
+        let service = try await ServiceHarness.start(apiTokens: [QueryAPITests.token])
+        let database = service.service.database
+        _ = try await seedLedger(database, count: 30)
+        // Webhooks: new orders without items, a FAILED claim against a COMPLETED order, a late PROCESSING.
+        for index in 0..<5 {
+            let order = RunaOrder(id: "O-W\(index)", status: .completed, createdAt: Timestamp(rfc3339: "2026-10-05T12:00:00Z")!,
+                                  paymentMethod: .object(["type": .string("ACCOUNT_BALANCE")]), currency: "USD",
+                                  totalPrice: Money(micros: 7_000_000, scale: 2), totalDiscount: Money(micros: 0, scale: 0))
+            #expect(try await service.post(service.signed(order)).0 == 200)
+        }
+        #expect(try await service.post(service.signed(RunaOrder(id: "O-Q00002", status: .failed))).0 == 200)
+        // Runa's answer: an order that was COMPLETED is FAILED, with new money and an item in another currency.
+        let corrected = RunaOrder(id: "O-Q00004", status: .failed, createdAt: Timestamp(rfc3339: "2026-10-03T00:00:00Z")!,
+                                  paymentMethod: .object(["type": .string("ACCOUNT_BALANCE")]), currency: "EUR",
+                                  totalPrice: Money(micros: 1_230_000, scale: 2), totalDiscount: Money(micros: 0, scale: 0),
+                                  items: [OrderItem(id: "E-NEW", distributionMethod: .payoutLink(templateId: nil),
+                                                    products: .unknown, faceValue: Money(micros: 1_230_000, scale: 2),
+                                                    price: Money(micros: 1_230_000, scale: 2), currency: "CAD", payout: nil)])
+        _ = try await database.applyAuthoritative(corrected, cause: "test", now: LedgerClock.now())
+
+        func lines(_ query: String) async throws -> [String] {
+            let (_, body) = try await service.send(path: "/v1/summary?" + query, method: .GET,
+                                                   headers: [("Authorization", "Bearer \(QueryAPITests.token)")], body: nil)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            // Each line as sorted "key=value" pairs, the lines sorted: comparable whatever the JSON order.
+            return (object["lines"] as? [[String: Any]] ?? []).map { line in
+                line.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "&")
+            }.sorted()
+        }
+        // Whole-day bounds (and none) use the running totals; a bound one second past midnight computes from orders.
+        #expect(try await lines("created_from=2000-01-01") == lines("created_from=1999-12-31T23:59:59Z"))
+        #expect(try await lines("group=day&created_to=2030-01-01") == lines("group=day&created_to=2029-12-31T23:59:59Z"))
+        #expect(try await lines("") == lines("created_from=2000-01-01"))
+        #expect(try await lines("").contains { $0.contains("currency=CAD") && $0.contains("face_value=1.23") && $0.contains("status=FAILED") })
+        try await service.stop()
+    }
+}

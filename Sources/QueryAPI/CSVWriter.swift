@@ -6,19 +6,33 @@
 public enum CSVWriter {
     /// One CSV line (with its CRLF).
     public static func line(_ fields: [String?]) -> String {
-        fields.map { field(($0) ?? "") }.joined(separator: ",") + "\r\n"
+        var text = ""
+        append(fields, to: &text)
+        return text
+    }
+
+    /// Appends one CSV line (with its CRLF) to `text`.
+    public static func append(_ fields: [String?], to text: inout String) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { text.append(",") }
+            if let field { text.append(self.field(field)) }
+        }
+        text.append("\r\n")
     }
 
     static func field(_ raw: String) -> String {
         var value = raw
-        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isPlainNumber(value) {
+        if let first = value.utf8.first, Self.formulaStarts.contains(first), !isPlainNumber(value) {
             value = "'" + value
         }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        if value.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value
     }
+
+    /// `=`, `+`, `-`, `@`, tab, CR.
+    private static let formulaStarts: Set<UInt8> = [61, 43, 45, 64, 9, 13]
 
     private static func isPlainNumber(_ text: String) -> Bool {
         var body = Substring(text)

@@ -26,6 +26,24 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
 
     /// Up to `limit` rows after `after`; and the sort key of the last one when more follow.
     func page(_ database: DatabasePool, after: [String]?, limit: Int) async throws -> (items: [View], next: [String]?) {
+        let transform = view
+        return try await rows(database, after: after, limit: limit) { rows in rows.map(transform) }
+    }
+
+    /// Up to `limit` rows after `after` as CSV lines, made straight from the rows (no view in between).
+    func csvPage(_ database: DatabasePool, after: [String]?, limit: Int, fields: @escaping @Sendable (Row) -> [String?])
+        async throws -> (items: (text: String, count: Int), next: [String]?)
+    {
+        try await rows(database, after: after, limit: limit) { rows in
+            var text = ""
+            text.reserveCapacity(rows.count * 160)
+            for row in rows { CSVWriter.append(fields(row), to: &text) }
+            return (text, rows.count)
+        }
+    }
+
+    private func rows<T: Sendable>(_ database: DatabasePool, after: [String]?, limit: Int,
+                                   _ transform: @escaping @Sendable (ArraySlice<Row>) -> T) async throws -> (items: T, next: [String]?) {
         var conditions = self.conditions
         var arguments = self.arguments
         if let after, after.count == sortExpressions.count {
@@ -48,14 +66,13 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
         arguments.append((limit + 1).databaseValue)
         let boundArguments = arguments
         let columns = sortColumns
-        let transform = view
         return try await database.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(boundArguments))
             let shown = rows.prefix(limit)
             let next: [String]? = rows.count > limit ? shown.last.map { row in
                 columns.map { column in Self.text(row[column]) }
             } : nil
-            return (shown.map(transform), next)
+            return (transform(shown), next)
         }
     }
 
@@ -68,19 +85,29 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
         }
     }
 
-    /// Every row, as CSV with a header, streamed a page at a time (the export writes the same lines).
-    func csv(_ database: DatabasePool, header: [String], fields: @escaping @Sendable (View) -> [String?]) -> ResponseBody {
+    /// Every row, as CSV with a header, a page at a time: to an HTTP response or any writer (the export).
+    func csv(_ database: DatabasePool, header: [String], fields: @escaping @Sendable (Row) -> [String?],
+             write: (String) async throws -> Void) async throws -> Int {
+        try await write(CSVWriter.line(header))
+        var after: [String]?
+        var count = 0
+        repeat {
+            let page = try await csvPage(database, after: after, limit: 5_000, fields: fields)
+            if page.items.count > 0 { try await write(page.items.text) }
+            count += page.items.count
+            after = page.next
+        } while after != nil
+        return count
+    }
+
+    /// Every row as a streamed CSV response body.
+    func csvBody(_ database: DatabasePool, header: [String], fields: @escaping @Sendable (Row) -> [String?]) -> ResponseBody {
         ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: CSVWriter.line(header)))
-            var after: [String]?
-            repeat {
-                let page = try await self.page(database, after: after, limit: 2_000)
-                var chunk = ""
-                for item in page.items { chunk += CSVWriter.line(fields(item)) }
-                if !chunk.isEmpty { try await writer.write(ByteBuffer(string: chunk)) }
-                after = page.next
-            } while after != nil
-            try await writer.finish(nil)
+            var sink = writer
+            _ = try await self.csv(database, header: header, fields: fields) { chunk in
+                try await sink.write(ByteBuffer(string: chunk))
+            }
+            try await sink.finish(nil)
         }
     }
 }

@@ -63,7 +63,7 @@ public struct QueryAPI: Sendable {
     func orders(_ request: Request) async throws -> Response {
         let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/orders"] ?? [])
         return try await respond(request, parameters, try ordersQuery(parameters), csvHeader: OrderView.columns,
-                                 csvFields: { $0.csvFields })
+                                 csvFields: OrderView.csvFields)
     }
 
     func ordersQuery(_ parameters: QueryParameters) throws -> ListQuery<OrderView> {
@@ -119,7 +119,7 @@ public struct QueryAPI: Sendable {
         var query = ListQuery<EventView>(select: "*", from: "order_events", sortExpressions: ["seq"], sortColumns: ["seq"],
                                          ascending: true, view: { EventView($0) })
         query.filter("order_id = ?", [orderId])
-        return try await respond(request, parameters, query, csvHeader: EventView.columns, csvFields: { $0.csvFields })
+        return try await respond(request, parameters, query, csvHeader: EventView.columns, csvFields: EventView.csvFields)
     }
 
     // MARK: Payouts
@@ -127,7 +127,7 @@ public struct QueryAPI: Sendable {
     func payouts(_ request: Request) async throws -> Response {
         let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/payouts"] ?? [])
         return try await respond(request, parameters, try payoutsQuery(parameters), csvHeader: PayoutView.columns,
-                                 csvFields: { $0.csvFields })
+                                 csvFields: PayoutView.csvFields)
     }
 
     func payoutsQuery(_ parameters: QueryParameters) throws -> ListQuery<PayoutView> {
@@ -250,7 +250,7 @@ public struct QueryAPI: Sendable {
         query.filter("outcome = ?", [outcome])
         _ = try parameters.limit()
         if try QueryParameters.wantsCSV(request, parameters) {
-            return try await respond(request, parameters, query, csvHeader: DeliveryView.columns, csvFields: { $0.csvFields })
+            return try await respond(request, parameters, query, csvHeader: DeliveryView.columns, csvFields: DeliveryView.csvFields)
         }
         let counts = try await database.pool.read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT outcome, count(*) AS n FROM webhook_deliveries GROUP BY outcome")
@@ -284,30 +284,18 @@ public struct QueryAPI: Sendable {
         let parameters = try QueryParameters(filters, allowed: Self.exportFilters(kind))
         switch kind {
         case .orders:
-            return try await stream(try ordersQuery(parameters), header: OrderView.columns, fields: { $0.csvFields }, write: write)
+            return try await ordersQuery(parameters).csv(database.pool, header: OrderView.columns, fields: OrderView.csvFields,
+                                                         write: write)
         case .payouts:
-            return try await stream(try payoutsQuery(parameters), header: PayoutView.columns, fields: { $0.csvFields }, write: write)
+            return try await payoutsQuery(parameters).csv(database.pool, header: PayoutView.columns,
+                                                           fields: PayoutView.csvFields, write: write)
         case .events:
             var query = ListQuery<EventView>(select: "*", from: "order_events", sortExpressions: ["seq"], sortColumns: ["seq"],
                                              ascending: true, view: { EventView($0) })
             if let order = parameters["order_id"] { query.filter("order_id = ?", [order]) }
             if let since = try parameters.instant("since") { query.filter("at >= ?", [since.canonical]) }
-            return try await stream(query, header: EventView.columns, fields: { $0.csvFields }, write: write)
+            return try await query.csv(database.pool, header: EventView.columns, fields: EventView.csvFields, write: write)
         }
-    }
-
-    private func stream<View>(_ query: ListQuery<View>, header: [String], fields: (View) -> [String?],
-                              write: (String) async throws -> Void) async throws -> Int {
-        try await write(CSVWriter.line(header))
-        var after: [String]?
-        var rows = 0
-        repeat {
-            let page = try await query.page(database.pool, after: after, limit: 5_000)
-            try await write(page.items.map { CSVWriter.line(fields($0)) }.joined())
-            rows += page.items.count
-            after = page.next
-        } while after != nil
-        return rows
     }
 
     // MARK: Plumbing
@@ -326,14 +314,14 @@ public struct QueryAPI: Sendable {
     }
 
     private func respond<View>(_ request: Request, _ parameters: QueryParameters, _ query: ListQuery<View>,
-                               csvHeader: [String], csvFields: @escaping @Sendable (View) -> [String?]) async throws -> Response {
+                               csvHeader: [String], csvFields: @escaping @Sendable (Row) -> [String?]) async throws -> Response {
         _ = try parameters.limit()  // validated even where CSV ignores it
         if try QueryParameters.wantsCSV(request, parameters) {
             guard (parameters["after"] ?? "").isEmpty else {
                 throw QueryParameters.bad("after", "CSV exports every matching row; no cursor")
             }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
-                            body: query.csv(database.pool, header: csvHeader, fields: csvFields))
+                            body: query.csvBody(database.pool, header: csvHeader, fields: csvFields))
         }
         return try Self.json(try await page(query, parameters))
     }
@@ -467,7 +455,8 @@ struct DeliveryView: Encodable, Sendable {
         error = row["error"]
     }
 
-    var csvFields: [String?] { [msgId, receivedAt, signedAt, bodySHA256, eventType, orderId, outcome, error] }
+    /// The CSV fields of a delivery row, in ``columns`` order.
+    @Sendable static func csvFields(_ row: Row) -> [String?] { columns.map { row[$0] } }
 
     enum CodingKeys: String, CodingKey {
         case msgId = "msg_id", receivedAt = "received_at", signedAt = "signed_at", bodySHA256 = "body_sha256"

@@ -59,9 +59,11 @@ struct OrderView: Encodable, Sendable {
         version = row["version"]
     }
 
-    var csvFields: [String?] {
-        [id, status, currency, totalPrice, totalDiscount, createdAt, completedAt, description, firstSeenAt, updatedAt,
-         lastSource, detailsKnown ? "true" : "false", String(version)]
+    /// The CSV fields of an `orders` row, in ``columns`` order.
+    @Sendable static func csvFields(_ row: Row) -> [String?] {
+        [row["id"], row["status"], row["currency"], row["total_price"], row["total_discount"], row["created_at"],
+         row["completed_at"], row["description"], row["first_seen_at"], row["updated_at"], row["last_source"],
+         (row["details_fetched_at"] as String?) != nil ? "true" : "false", String(row["version"] as Int)]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -154,7 +156,8 @@ struct PayoutView: Encodable, Sendable {
         faceValue = row["face_value"]
     }
 
-    var csvFields: [String?] { [itemId, orderId, status, statusUpdatedAt, url, expiryDate, lastCheckedAt, currency, faceValue] }
+    /// The CSV fields of a payout row, in ``columns`` order.
+    @Sendable static func csvFields(_ row: Row) -> [String?] { columns.map { row[$0] } }
 
     enum CodingKeys: String, CodingKey {
         case itemId = "item_id", orderId = "order_id", status, statusUpdatedAt = "status_updated_at", url
@@ -190,9 +193,10 @@ struct EventView: Encodable, Sendable {
         hash = row["hash"]
     }
 
-    var csvFields: [String?] {
-        [String(seq), at, orderId, itemId, kind, source, cause,
-         changes.flatMap { String(data: (try? JSONEncoder().encode($0)) ?? Data(), encoding: .utf8) }, prevHash, hash]
+    /// The CSV fields of an event row, in ``columns`` order (`changes` as its JSON text).
+    @Sendable static func csvFields(_ row: Row) -> [String?] {
+        [String(row["seq"] as Int64), row["at"], row["order_id"], row["item_id"], row["kind"], row["source"], row["cause"],
+         row["changes"], row["prev_hash"], row["hash"]]
     }
 
     enum CodingKeys: String, CodingKey {

@@ -42,6 +42,20 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
         }
     }
 
+    /// Up to `limit` rows after `after` as the items of a JSON array, written straight from the rows.
+    func jsonPage(_ database: DatabasePool, after: [String]?, limit: Int,
+                  write: @escaping @Sendable (Row, inout String) -> Void) async throws -> (items: String, next: [String]?) {
+        try await rows(database, after: after, limit: limit) { rows in
+            var text = ""
+            text.reserveCapacity(rows.count * 600)
+            for (index, row) in rows.enumerated() {
+                if index > 0 { text.append(",") }
+                write(row, &text)
+            }
+            return text
+        }
+    }
+
     private func rows<T: Sendable>(_ database: DatabasePool, after: [String]?, limit: Int,
                                    _ transform: @escaping @Sendable (ArraySlice<Row>) -> T) async throws -> (items: T, next: [String]?) {
         var conditions = self.conditions

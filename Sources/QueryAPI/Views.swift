@@ -59,6 +59,30 @@ struct OrderView: Encodable, Sendable {
         version = row["version"]
     }
 
+    /// Writes an `orders` row as the same JSON object `encode(to:)` produces (sorted keys), without decoding the
+    /// JSON columns: they hold canonical JSON the ledger wrote itself. The hot path of `GET /v1/orders`.
+    @Sendable static func appendJSON(_ row: Row, to text: inout String) {
+        func string(_ value: String?) -> String { value.map(CanonicalJSON.quote) ?? "null" }
+        func raw(_ value: String?) -> String { value ?? "null" }
+        text += "{\"completed_at\":" + string(row["completed_at"])
+        text += ",\"created_at\":" + string(row["created_at"])
+        text += ",\"currency\":" + string(row["currency"])
+        text += ",\"description\":" + string(row["description"])
+        text += ",\"details_known\":" + ((row["details_fetched_at"] as String?) != nil ? "true" : "false")
+        text += ",\"disputes\":" + raw(row["disputes"])
+        text += ",\"first_seen_at\":" + string(row["first_seen_at"])
+        text += ",\"id\":" + string(row["id"])
+        text += ",\"last_source\":" + string(row["last_source"])
+        text += ",\"metadata\":" + raw(row["metadata"])
+        text += ",\"payment_method\":" + raw(row["payment_method"])
+        text += ",\"status\":" + string(row["status"])
+        text += ",\"total_discount\":" + string(row["total_discount"])
+        text += ",\"total_price\":" + string(row["total_price"])
+        text += ",\"transaction_detail\":" + raw(row["transaction_detail"])
+        text += ",\"updated_at\":" + string(row["updated_at"])
+        text += ",\"version\":" + String(row["version"] as Int) + "}"
+    }
+
     /// The CSV fields of an `orders` row, in ``columns`` order.
     @Sendable static func csvFields(_ row: Row) -> [String?] {
         [row["id"], row["status"], row["currency"], row["total_price"], row["total_discount"], row["created_at"],

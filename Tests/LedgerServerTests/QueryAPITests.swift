@@ -196,6 +196,17 @@ struct QueryAPITests {
         #expect(events.first?["kind"] as? String == "order.created")
         let trail = try json(try await get(service, "/v1/orders/O-Q00001/events").1)
         #expect((trail["items"] as? [[String: Any]])?.count == events.count)
+        // The list's hand-written JSON says exactly what the detail's encoder says.
+        _ = try await seedLedger(service.service.database, count: 3, offset: 5)
+        var detail = try json(try await get(service, "/v1/orders/O-Q00005").1)
+        detail["items"] = nil
+        detail["events"] = nil
+        let listed = try #require((try json(try await get(service, "/v1/orders?q=O-Q00005").1)["items"] as? [[String: Any]])?.first)
+        func canonical(_ object: [String: Any]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        #expect(try canonical(listed) == canonical(detail))
+        #expect((listed["description"] as? String)?.contains("\n") == true)
         let (missing, body) = try await get(service, "/v1/orders/O-NOPE")
         #expect(missing == 404 && body.contains(#""type":"not_found""#))
         try await service.stop()

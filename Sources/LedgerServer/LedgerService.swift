@@ -23,6 +23,8 @@ public struct LedgerService: Sendable {
     public let reconciler: Reconciler?
     /// The read-only `/v1` API.
     public let queryAPI: QueryAPI
+    /// Deliveries the webhook endpoint answered without storing anything.
+    let deliveryCounters = DeliveryCounters()
 
     /// Opens the database and checks migrations; fails when the schema is not current (`runa-ledger migrate`).
     public init(settings: ServiceSettings, migrations: [Migration], registry: PrometheusCollectorRegistry?,
@@ -43,7 +45,7 @@ public struct LedgerService: Sendable {
         }
         self.database = database
         self.writer = LedgerWriter(database: database, logger: logger)
-        self.queryAPI = try QueryAPI(database: database, tokens: settings.apiTokens)
+        self.queryAPI = try QueryAPI(database: database, tokens: settings.apiTokens, counters: deliveryCounters)
         self.reconciler = settings.makeGateway().map {
             Reconciler(database: database, gateway: $0, configuration: settings.reconcilerConfiguration, logger: logger)
         }
@@ -54,7 +56,7 @@ public struct LedgerService: Sendable {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         WebhookController(verifier: SignatureVerifier(secrets: settings.webhookSecrets), writer: writer,
-                          maxBodyBytes: settings.maxBodyBytes).addRoutes(to: router)
+                          maxBodyBytes: settings.maxBodyBytes, counters: deliveryCounters).addRoutes(to: router)
         HealthController(database: database, migrations: migrations).addRoutes(to: router)
         queryAPI.addRoutes(to: router)
         if let registry, settings.metricsPort == nil { MetricsController(registry: registry).addRoutes(to: router) }

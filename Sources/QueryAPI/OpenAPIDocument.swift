@@ -255,9 +255,10 @@ public enum OpenAPIDocument {
         }
       },
       "Deliveries": {
-        "type": "object", "required": ["counts", "items", "next"],
+        "type": "object", "required": ["counts", "since_start", "items", "next"],
         "properties": {
-          "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+          "counts": {"type": "object", "description": "Stored deliveries by outcome.", "additionalProperties": {"type": "integer"}},
+          "since_start": {"type": "object", "description": "Duplicates and rejected signatures since the process started; they store nothing.", "additionalProperties": {"type": "integer"}},
           "items": {"type": "array", "items": {"type": "object", "required": ["msg_id", "received_at", "outcome"]}},
           "next": {"type": ["string", "null"]}
         }

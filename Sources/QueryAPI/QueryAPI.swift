@@ -11,11 +11,15 @@ public struct QueryAPI: Sendable {
     let database: LedgerDatabase
     let tokens: [String]
     let cursorKey: [UInt8]
+    let counters: DeliveryCounters
 
-    /// - Parameter tokens: the accepted bearer tokens (`LEDGER_API_TOKENS`); none means every route answers 401.
-    public init(database: LedgerDatabase, tokens: [String]) throws {
+    /// - Parameters:
+    ///   - tokens: the accepted bearer tokens (`LEDGER_API_TOKENS`); none means every route answers 401.
+    ///   - counters: what the webhook endpoint counted without storing (duplicates, rejections).
+    public init(database: LedgerDatabase, tokens: [String], counters: DeliveryCounters = DeliveryCounters()) throws {
         self.database = database
         self.tokens = tokens
+        self.counters = counters
         self.cursorKey = try database.ownKey(named: "cursor")
     }
 
@@ -267,7 +271,7 @@ public struct QueryAPI: Sendable {
                 .map { ($0["outcome"] as String, $0["n"] as Int) })
         }
         let page = try await page(query, parameters)
-        return try Self.json(DeliveriesView(counts: counts, items: page.items, next: page.next))
+        return try Self.json(DeliveriesView(counts: counts, sinceStart: counters.snapshot, items: page.items, next: page.next))
     }
 
     // MARK: Export
@@ -477,16 +481,20 @@ struct DeliveryView: Encodable, Sendable {
 }
 
 struct DeliveriesView: Encodable, Sendable {
+    /// Stored deliveries by outcome.
     var counts: [String: Int]
+    /// Duplicates and rejected signatures since the process started (they store nothing).
+    var sinceStart: [String: Int]
     var items: [DeliveryView]
     var next: String?
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(counts, forKey: .counts)
+        try c.encode(sinceStart, forKey: .sinceStart)
         try c.encode(items, forKey: .items)
         try c.encode(next, forKey: .next)
     }
 
-    enum CodingKeys: String, CodingKey { case counts, items, next }
+    enum CodingKeys: String, CodingKey { case counts, sinceStart = "since_start", items, next }
 }

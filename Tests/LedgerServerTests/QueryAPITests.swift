@@ -217,11 +217,21 @@ struct QueryAPITests {
         let service = try await start()
         let body = Data(#"{"id":"O-01BROKEN","status":"COMPLETED","total_price":"lots"}"#.utf8)
         #expect(try await service.post(service.signed(body)).0 == 200)
+        let duplicate = service.signed(Orders.completed())
+        #expect(try await service.post(duplicate).0 == 200)
+        #expect(try await service.post(duplicate).0 == 200)
+        var forged = service.signed(Orders.completed())
+        forged.id = "msg_forged"
+        #expect(try await service.post(forged).0 == 401)
         let deliveries = try json(try await get(service, "/v1/deliveries").1)
         #expect((deliveries["counts"] as? [String: Int])?["quarantined"] == 1)
+        #expect((deliveries["counts"] as? [String: Int])?["applied"] == 1)
+        #expect((deliveries["since_start"] as? [String: Int]) == ["duplicate": 1, "rejected": 1])
         #expect((deliveries["items"] as? [[String: Any]])?.first?["error"] as? String != nil)
         let reconciliation = try json(try await get(service, "/v1/reconciliation").1)
-        #expect((reconciliation["backlog"] as? [String: Any])?["in_step"] as? Bool == true)
+        let backlog = try #require(reconciliation["backlog"] as? [String: Any])
+        #expect(backlog["in_step"] as? Bool == false, "the webhook's order still needs its items")
+        #expect(backlog["without_details"] as? Int == 1 && backlog["due"] as? Int == 1)
         try await service.stop()
     }
 }

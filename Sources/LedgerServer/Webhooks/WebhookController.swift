@@ -20,6 +20,7 @@ struct WebhookController: Sendable {
     let verifier: SignatureVerifier
     let writer: LedgerWriter
     let maxBodyBytes: Int
+    let counters: DeliveryCounters
     let now: @Sendable () -> Timestamp
 
     private static let deliveries = "runa_ledger_webhook_deliveries_total"
@@ -27,11 +28,12 @@ struct WebhookController: Sendable {
     private let latency = Metrics.Timer(label: "runa_ledger_webhook_ingest_duration_seconds")
     private let quarantined = Counter(label: "runa_ledger_quarantined_deliveries_total")
 
-    init(verifier: SignatureVerifier, writer: LedgerWriter, maxBodyBytes: Int,
+    init(verifier: SignatureVerifier, writer: LedgerWriter, maxBodyBytes: Int, counters: DeliveryCounters,
          now: @escaping @Sendable () -> Timestamp = LedgerClock.now) {
         self.verifier = verifier
         self.writer = writer
         self.maxBodyBytes = maxBodyBytes
+        self.counters = counters
         self.now = now
     }
 
@@ -120,6 +122,7 @@ struct WebhookController: Sendable {
 
     private func count(_ outcome: String) {
         Counter(label: Self.deliveries, dimensions: [("outcome", outcome)]).increment()
+        if ["duplicate", "rejected", "too_large", "unavailable"].contains(outcome) { counters.increment(outcome) }
     }
 
     private static func explain(_ reason: SignatureError) -> String {

@@ -178,6 +178,7 @@ public final class Reconciler: Service, Sendable {
 
     private func process(_ task: ReconcileTask) async -> TaskOutcome {
         let outcome: TaskOutcome
+        var status = "ok"
         do {
             let order = try await gateway.order(id: task.orderId)
             let applied = try await database.applyAuthoritative(
@@ -186,6 +187,14 @@ public final class Reconciler: Service, Sendable {
                 stuckAfterSeconds: configuration.stuckAfterSeconds)
             outcome = .applied(applied)
         } catch {
+            switch error as? RunaAPIError {
+            case .rateLimited?: status = "rate_limited"
+            case .server?: status = "server_error"
+            case .rejected?: status = "rejected"
+            case .undecodable?: status = "undecodable"
+            case .transport?: status = "no_answer"
+            case nil: status = "ledger_error"
+            }
             // Back off per order: 5 s, 10 s, 20 s … up to an hour; the queue keeps the work across restarts.
             let backoff = min(Int64(5) << min(Int64(task.attempts), 10), 3_600)
             try? await database.recordTaskFailure(orderId: task.orderId, error: "\(error)", retryAfterSeconds: backoff,
@@ -193,9 +202,7 @@ public final class Reconciler: Service, Sendable {
             logger.warning("reconcile fetch failed", metadata: ["order_id": "\(task.orderId)", "error": "\(error)"])
             outcome = .failed("\(task.orderId): \(error)")
         }
-        Counter(label: "runa_ledger_reconciler_calls_total", dimensions: [
-            ("outcome", { if case .applied = outcome { return "ok" } else { return "error" } }()),
-        ]).increment()
+        Counter(label: "runa_ledger_reconciler_calls_total", dimensions: [("status", status)]).increment()
         return outcome
     }
 

@@ -42,3 +42,28 @@ struct MetricsTests {
         try await service.stop()
     }
 }
+
+import Logging
+import Reconciler
+import RunaSim
+import TestSupport
+
+@Suite("Reconciler metrics")
+struct ReconcilerMetricsTests {
+    @Test("reconciler calls by status and the backlog are exported")
+    func exported() async throws {
+        let service = try await ServiceHarness.start(registry: SharedMetrics.registry)
+        var configuration = SimConfiguration(apiKey: "k")
+        configuration.completeAfterSeconds = 0
+        let sim = try await RunningSimulator(configuration)
+        try await placeOrders(5, through: testGateway(sim.baseURL), prefix: "metrics")
+        let reconciler = Reconciler(database: service.service.database, gateway: testGateway(sim.baseURL),
+                                    configuration: ReconcilerConfiguration(), logger: Logger(label: "r"))
+        _ = await reconciler.pass()
+        let (_, text) = try await service.get("/metrics")
+        #expect(text.contains(#"runa_ledger_reconciler_calls_total{status="ok"}"#))
+        #expect(text.contains("runa_ledger_reconcile_backlog"))
+        try await sim.stop()
+        try await service.stop()
+    }
+}

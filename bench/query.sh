@@ -31,6 +31,10 @@ echo "first page, two filters ($URL), 4 connections, 10 s: $(wrk -t2 -c4 -d10s -
 URL="http://127.0.0.1:18500/v1/orders?payout_status=EXPIRED&created_from=2026-06-01"
 echo "first page, payout status + date ($URL): $(wrk -t2 -c4 -d10s -s "$WORK/auth.lua" "$URL" | grep RESULT)"
 
+for q in "O-BENCH00000000000009999" "bench%20order%20999999" "no-such-text"; do
+  curl -s -o /dev/null -w "q=$q: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/orders?q=$q"
+done
+
 for run in 1 2 3; do
   curl -s -o /dev/null -w "summary over all orders: %{time_total} s (run $run)\n" -H "Authorization: Bearer $TOKEN" \
     http://127.0.0.1:18500/v1/summary

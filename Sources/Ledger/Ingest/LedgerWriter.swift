@@ -48,7 +48,8 @@ public struct WebhookRecord: Sendable {
         return Observation(order: order, source: .webhook, isAuthoritative: false)
     }
 
-    var orderId: String? {
+    /// The order the delivery is about, when it is an order.
+    public var orderId: String? {
         if case .order(let order) = content { return order.id }
         return nil
     }

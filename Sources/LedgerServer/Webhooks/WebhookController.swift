@@ -112,7 +112,7 @@ struct WebhookController: Sendable {
         } else {
             context.logger.debug("webhook recorded", metadata: [
                 "msg_id": "\(verified.messageId)", "outcome": "\(outcome.rawValue)",
-                "order_id": "\(record.content.orderId ?? "-")",
+                "order_id": "\(record.orderId ?? "-")",
             ])
         }
         var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"])
@@ -134,13 +134,6 @@ struct WebhookController: Sendable {
         case .bodyNotUTF8: return "the body is not UTF-8"
         case .noValidSignature: return "no signature matches"
         }
-    }
-}
-
-extension WebhookRecord.Content {
-    var orderId: String? {
-        if case .order(let order) = self { return order.id }
-        return nil
     }
 }
 

@@ -31,7 +31,7 @@ echo "first page, two filters ($URL), 4 connections, 10 s: $(wrk -t2 -c4 -d10s -
 URL="http://127.0.0.1:18500/v1/orders?payout_status=EXPIRED&created_from=2026-06-01"
 echo "first page, payout status + date ($URL): $(wrk -t2 -c4 -d10s -s "$WORK/auth.lua" "$URL" | grep RESULT)"
 
-for q in "O-BENCH00000000000009999" "bench%20order%20999999" "no-such-text"; do
+for q in "O-BENCH00000000000009999" "bench%20order%20999999" "order%2012345" "r%20123" "r%2012" "no-such-text" "BENCH%20ORDER"; do
   curl -s -o /dev/null -w "q=$q: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/orders?q=$q"
 done
 

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+@testable import QueryAPI
 import RunaModels
 import Testing
 import TestSupport
@@ -87,6 +88,47 @@ struct QueryAPITests {
         #expect(try await ids("q=bonus%201") == Set(orders.filter { ($0.description.value ?? "").hasPrefix("bonus 1") }.map(\.id)))
         #expect(try await ids("source=reconciler").count == 60)
         #expect(try await ids("source=webhook").isEmpty)
+        try await service.stop()
+    }
+
+    @Test("q finds description text anywhere, ignoring case, literally, and follows a changed description")
+    func descriptionSearch() async throws {
+        let service = try await start()
+        let database = service.service.database
+        let orders = try await seedLedger(database, count: 30)
+        func ids(_ text: String) async throws -> Set<String> {
+            let query = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let (status, body) = try await get(service, "/v1/orders?limit=500&q=" + query)
+            #expect(status == 200, "\(body)")
+            return Set((try json(body)["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+        }
+        func expected(_ text: String) -> Set<String> {
+            Set(orders.filter { ($0.description.value ?? "").lowercased().contains(text.lowercased()) }.map(\.id))
+        }
+        for text in ["NUS 2", "hyperlink(\"evil\")", "\"quoted\"\nline 1", "us 1", "=HYP", "line 25"] {
+            #expect(try await ids(text) == expected(text), "q=\(text)")
+            #expect(!expected(text).isEmpty)
+        }
+        for text in ["bonus%", "bon_s", "OR bonus", "s\"\"q", "no such text"] {
+            #expect(try await ids(text).isEmpty, "q=\(text)")
+        }
+        // Runa's answer replaces a description: the old text no longer finds the order, the new text does.
+        var changed = orders[7]
+        changed.description = .value("Spring Campaign 2026")
+        _ = try await database.applyAuthoritative(changed, cause: "test", now: LedgerClock.now())
+        #expect(try await ids("campaign") == [changed.id])
+        #expect(try await ids("bonus 7") == [])
+        // A text that many orders contain walks the orders instead of the index: the same rows either way.
+        let walking = try QueryAPI(database: database, tokens: [], sparseSearchLimit: 1)
+        for text in ["NUS 2", "bonus", "quoted", "Campaign", "no such text", "bon_s"] {
+            let parameters = try QueryParameters([("q", text)], allowed: ["q"])
+            let walked = try await walking.ordersQuery(parameters).page(database.pool, after: nil, limit: 500).items
+            #expect(Set(walked.map(\.id)) == (try await ids(text)), "q=\(text)")
+        }
+        // Two characters cannot use the trigram index: a 400 naming q, unless it is an order id prefix.
+        let (status, body) = try await get(service, "/v1/orders?q=bo")
+        #expect(status == 400 && body.contains("q"))
+        #expect(try await ids("O-") == Set(orders.map(\.id)))
         try await service.stop()
     }
 
@@ -267,7 +309,7 @@ func parseCSV(_ text: String) -> [[String]] {
     return records
 }
 
-import QueryAPI
+@testable import QueryAPI
 
 @Suite("GET /v1/openapi.json is true to the API")
 struct OpenAPIDocumentTests {

@@ -25,6 +25,8 @@ public struct LedgerService: Sendable {
     public let queryAPI: QueryAPI
     /// Deliveries the webhook endpoint answered without storing anything.
     let deliveryCounters = DeliveryCounters()
+    /// The webhook secrets in use (replaced by ``reload(_:)``).
+    public let verifier: LiveVerifier
 
     /// Opens the database and checks migrations; fails when the schema is not current (`runa-ledger migrate`).
     public init(settings: ServiceSettings, migrations: [Migration], registry: PrometheusCollectorRegistry?,
@@ -44,6 +46,7 @@ public struct LedgerService: Sendable {
             }
         }
         self.database = database
+        self.verifier = LiveVerifier(SignatureVerifier(secrets: settings.webhookSecrets))
         self.writer = LedgerWriter(database: database, logger: logger)
         self.queryAPI = try QueryAPI(database: database, tokens: settings.apiTokens, counters: deliveryCounters)
         self.reconciler = settings.makeGateway().map {
@@ -55,13 +58,29 @@ public struct LedgerService: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
-        WebhookController(verifier: SignatureVerifier(secrets: settings.webhookSecrets), writer: writer,
+        WebhookController(verifier: verifier, writer: writer,
                           maxBodyBytes: settings.maxBodyBytes, counters: deliveryCounters).addRoutes(to: router)
         HealthController(database: database, migrations: migrations).addRoutes(to: router)
         queryAPI.addRoutes(to: router)
-        if let registry, settings.metricsPort == nil { MetricsController(registry: registry).addRoutes(to: router) }
+        if let registry, settings.metricsPort == nil { MetricsController(registry: registry, gauges: stateGauges).addRoutes(to: router) }
         return router
     }
+
+    /// Takes the webhook secrets and API tokens of `settings` (re-read from their files) without a restart: what
+    /// `systemctl reload` (SIGHUP) does. Other settings need a restart. With no webhook secret the old ones stay.
+    public func reload(_ settings: ServiceSettings) {
+        guard !settings.webhookSecrets.isEmpty else {
+            logger.error("settings not reloaded: no webhook secret; keeping the current ones")
+            return
+        }
+        verifier.replace(with: SignatureVerifier(secrets: settings.webhookSecrets))
+        queryAPI.tokens.replace(with: settings.apiTokens)
+        logger.notice("settings reloaded", metadata: [
+            "secrets": "\(settings.webhookSecrets.count)", "api_tokens": "\(settings.apiTokens.count)",
+        ])
+    }
+
+    var stateGauges: StateGauges { StateGauges(database: database, breaker: reconciler?.gateway.breaker) }
 
     /// The HTTP application, with the database closed after the server has stopped.
     public func makeApplication(
@@ -70,7 +89,7 @@ public struct LedgerService: Sendable {
         var services: [any Service] = [DatabaseCloser(database: database, logger: logger)]
         if let registry, let metricsPort = settings.metricsPort {
             let metricsRouter = Router()
-            MetricsController(registry: registry).addRoutes(to: metricsRouter)
+            MetricsController(registry: registry, gauges: stateGauges).addRoutes(to: metricsRouter)
             services.append(Application(
                 router: metricsRouter,
                 configuration: .init(address: .hostname(settings.host, port: metricsPort), serverName: nil),

@@ -7,6 +7,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 /// `runa-ledger serve`: the webhook listener (and, as they land, the reconciler and query API).
 struct Serve: AsyncParsableCommand {
@@ -15,7 +16,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Every setting is an environment variable with a flag twin; secrets can come from files (NAME_FILE).
             RUNA_WEBHOOK_SECRETS (or RUNA_WEBHOOK_SECRETS_FILE) is required: comma-separated whsec_… secrets.
-            Stops gracefully on SIGTERM or SIGINT, finishing in-flight commits.
+            Stops gracefully on SIGTERM or SIGINT, finishing in-flight commits. SIGHUP (systemctl reload) re-reads \
+            the webhook secrets and API tokens from their files, so a rotation needs no restart.
             """)
 
     @OptionGroup var options: SettingsOptions
@@ -47,10 +49,31 @@ struct Serve: AsyncParsableCommand {
                 "secrets": "\(settings.webhookSecrets.count)",
             ])
         }
+        let options = self.options, reloadFlags = extraFlags
+        let reloader = ReloadOnHangup(logger: logger) {
+            do {
+                service.reload(try options.load(requireWebhookSecrets: true, extraFlags: reloadFlags))
+            } catch {
+                logger.error("settings not reloaded; keeping the current ones", metadata: ["error": "\(error)"])
+            }
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [app, reloader], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
+    }
+}
+
+/// Calls `reload` on every SIGHUP until the service stops.
+struct ReloadOnHangup: Service {
+    let logger: Logger
+    let reload: @Sendable () -> Void
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            logger.info("SIGHUP: reloading secrets and tokens")
+            reload()
+        }
     }
 }
 
@@ -92,9 +115,8 @@ struct Check: AsyncParsableCommand {
         let report: LedgerCheckReport
         do {
             let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
-            let database = try LedgerDatabase(path: settings.databasePath)
-            report = try database.check(migrations: migrations)
-            try database.close()
+            // Read-only: checking a ledger (or a backup about to be restored) never changes it.
+            report = try LedgerDatabase.checkReadOnly(path: settings.databasePath, migrations: migrations)
         } catch {
             FileHandle.standardError.write(Data("check failed: \(error)\n".utf8))
             throw ExitCode(1)

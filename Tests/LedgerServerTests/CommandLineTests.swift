@@ -5,8 +5,13 @@ import TestSupport
 
 /// Runs the `runa-ledger` executable to its end; returns its exit status and everything it printed.
 func runLedger(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    try runProgram(ServiceProcess.executable, arguments, environment: environment)
+}
+
+/// Runs a program to its end; returns its exit status and everything it printed (stdout and stderr together).
+func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
     let process = Process()
-    process.executableURL = ServiceProcess.executable
+    process.executableURL = executable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe()

@@ -11,57 +11,18 @@ import Webhooks
 @Suite("Durability of acknowledged deliveries", .serialized)
 struct DurabilityTests {
     let secret = WebhookSecret(key: Array(repeating: 42, count: 32))
-
-    func delivery(_ index: Int) -> SignedDelivery {
-        let order = RunaOrder(id: "O-DUR-\(index)", status: .completed, createdAt: Timestamp(secondsSinceEpoch: 1_790_000_000),
-                              description: .value("durability \(index)"), paymentMethod: .object(["type": .string("ACCOUNT_BALANCE")]),
-                              currency: "USD", totalPrice: Money(micros: Int64(index) * 1_000_000 + 1, scale: 6),
-                              totalDiscount: Money(micros: 0, scale: 0))
-        let body = RunaJSON.encode(order)
-        let timestamp = LedgerClock.now().secondsSinceEpoch
-        let id = "msg_dur_\(index)"
-        return SignedDelivery(id: id, timestamp: String(timestamp),
-                              signature: SignatureVerifier.sign(id: id, timestamp: timestamp, body: body, secret: secret),
-                              body: body)
-    }
-
-    /// Sends deliveries from `range` with `connections` in flight until `stop` says so; returns the acknowledged ids.
-    func load(_ service: ServiceProcess, range: Range<Int>, connections: Int) async -> [Int] {
-        let next = NextIndex(range.lowerBound)
-        return await withTaskGroup(of: [Int].self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    var acknowledged: [Int] = []
-                    while true {
-                        let index = next.take(below: range.upperBound)
-                        guard let index else { return acknowledged }
-                        switch await service.post(delivery(index)) {
-                        case 200: acknowledged.append(index)
-                        case nil: return acknowledged  // the process is gone
-                        default: continue
-                        }
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0 += $1 }
-        }
-    }
-
-    func storedIds(_ path: String) throws -> Set<String> {
-        let database = try DatabaseQueue(path: path)
-        defer { try? database.close() }
-        return try database.read { Set(try String.fetchAll($0, sql: "SELECT msg_id FROM webhook_deliveries")) }
-    }
+    var load: DeliveryLoad { DeliveryLoad(secret: secret, tag: "dur") }
 
     @Test("SIGKILL under load, then restart: every acknowledged delivery is in the ledger and the chain verifies")
     func killAndRestart() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("ledger.sqlite")
+        let load = self.load
         var acknowledged: [Int] = []
         var start = 0
         for round in 0..<3 {
             let service = try ServiceProcess(database: path, secret: secret)
-            async let sent = load(service, range: start..<(start + 100_000), connections: 16)
+            async let sent = load.run(against: service, range: start..<(start + 100_000), connections: 16)
             try await Task.sleep(for: .milliseconds(300 + 150 * round))
             service.kill(SIGKILL)
             acknowledged += await sent
@@ -73,8 +34,7 @@ struct DurabilityTests {
         restarted.kill(SIGTERM)
         #expect(restarted.waitForExit() == 0)
 
-        let stored = try storedIds(path)
-        let lost = acknowledged.filter { !stored.contains("msg_dur_\($0)") }
+        let lost = try load.missing(acknowledged, from: path)
         #expect(lost.isEmpty, "acknowledged but lost: \(lost.prefix(10))")
         let database = try LedgerDatabase(path: path)
         let report = try database.check(migrations: try Migration.load(from: Repository.migrations))
@@ -87,14 +47,14 @@ struct DurabilityTests {
         let folder = try TemporaryFolder()
         let path = folder.path("ledger.sqlite")
         let service = try ServiceProcess(database: path, secret: secret)
-        async let sent = load(service, range: 0..<100_000, connections: 16)
+        let load = self.load
+        async let sent = load.run(against: service, range: 0..<100_000, connections: 16)
         try await Task.sleep(for: .milliseconds(400))
         service.kill(SIGTERM)
         let acknowledged = await sent
         #expect(service.waitForExit() == 0)
         #expect(!acknowledged.isEmpty)
-        let stored = try storedIds(path)
-        #expect(acknowledged.allSatisfy { stored.contains("msg_dur_\($0)") })
+        #expect(try load.missing(acknowledged, from: path).isEmpty)
     }
 
     @Test("a bad setting stops start-up with one clear line per problem and no secret echoed")
@@ -119,20 +79,5 @@ struct DurabilityTests {
         #expect(output.contains("LEDGER_PORT (--port)"))
         #expect(output.contains("RECONCILE_INTERVAL"))
         #expect(!output.contains("notbase64") && !output.contains("sk_live_should_not_echo"))
-    }
-}
-
-/// Hands out increasing indexes to concurrent senders.
-final class NextIndex: Sendable {
-    private let value: Mutex<Int>
-
-    init(_ start: Int) { value = Mutex(start) }
-
-    func take(below limit: Int) -> Int? {
-        value.withLock { value in
-            guard value < limit else { return nil }
-            defer { value += 1 }
-            return value
-        }
     }
 }

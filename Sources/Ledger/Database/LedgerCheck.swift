@@ -31,16 +31,30 @@ public struct LedgerCheckReport: Sendable {
 extension LedgerDatabase {
     /// Runs every check on a read snapshot.
     public func check(migrations: [Migration]) throws -> LedgerCheckReport {
-        try pool.read { db in
-            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-            let pending = try MigrationRunner.pending(db, migrations: migrations)
-            let hasTables = try db.tableExists("order_events")
-            return LedgerCheckReport(
-                integrity: integrity,
-                chain: hasTables ? try AuditTrail.verify(db) : AuditTrail.Verification(events: 0, firstProblem: nil),
-                pendingMigrations: pending,
-                orders: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0 : 0,
-                deliveries: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_deliveries") ?? 0 : 0)
-        }
+        try pool.read { db in try LedgerCheckReport.check(db, migrations: migrations) }
+    }
+
+    /// Checks a ledger file without changing it (no WAL, no migrations): how a backup or a restored copy is checked.
+    public static func checkReadOnly(path: String, migrations: [Migration]) throws -> LedgerCheckReport {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try LedgerCheckReport.check(db, migrations: migrations) }
+    }
+}
+
+extension LedgerCheckReport {
+    /// Every check, on the connection's current snapshot.
+    static func check(_ db: Database, migrations: [Migration]) throws -> LedgerCheckReport {
+        let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+        let pending = try MigrationRunner.pending(db, migrations: migrations)
+        let hasTables = try db.tableExists("order_events")
+        return LedgerCheckReport(
+            integrity: integrity,
+            chain: hasTables ? try AuditTrail.verify(db) : AuditTrail.Verification(events: 0, firstProblem: nil),
+            pendingMigrations: pending,
+            orders: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0 : 0,
+            deliveries: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_deliveries") ?? 0 : 0)
     }
 }

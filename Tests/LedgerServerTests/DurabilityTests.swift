@@ -57,6 +57,52 @@ struct DurabilityTests {
         #expect(try load.missing(acknowledged, from: path).isEmpty)
     }
 
+    @Test("SIGHUP (systemctl reload) takes new webhook secrets and API tokens from their files without a restart")
+    func reloadOnHangup() async throws {
+        let folder = try TemporaryFolder()
+        let old = secret, new = WebhookSecret(key: Array(repeating: 99, count: 32))
+        let secrets = folder.path("webhook-secrets"), tokens = folder.path("api-tokens")
+        try old.exposedValue.write(toFile: secrets, atomically: true, encoding: .utf8)
+        try "old-token-0123456789abcdef".write(toFile: tokens, atomically: true, encoding: .utf8)
+        let service = try ServiceProcess(database: folder.path("ledger.sqlite"), secret: old, extraEnvironment: [
+            "RUNA_WEBHOOK_SECRETS": "", "RUNA_WEBHOOK_SECRETS_FILE": secrets, "LEDGER_API_TOKENS_FILE": tokens])
+        let signedWithOld = DeliveryLoad(secret: old, tag: "old"), signedWithNew = DeliveryLoad(secret: new, tag: "new")
+        func status(_ path: String, token: String) throws -> String {
+            try runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(service.port)\(path)"]).1
+        }
+        /// Sends SIGHUP and waits until `condition` holds (the reload is asynchronous to the signal).
+        func reload(until condition: () async throws -> Bool) async throws {
+            service.kill(SIGHUP)
+            for _ in 0..<50 where !(try await condition()) { try await Task.sleep(for: .milliseconds(50)) }
+        }
+
+        #expect(await service.post(signedWithOld.delivery(1)) == 200)
+        #expect(await service.post(signedWithNew.delivery(1)) == 401)
+        // Rotation: both secrets and both tokens at once.
+        try "\(new.exposedValue),\(old.exposedValue)".write(toFile: secrets, atomically: true, encoding: .utf8)
+        try "old-token-0123456789abcdef,new-token-0123456789abcdef".write(toFile: tokens, atomically: true, encoding: .utf8)
+        try await reload { await service.post(signedWithNew.delivery(2)) == 200 }
+        #expect(await service.post(signedWithNew.delivery(3)) == 200)
+        #expect(await service.post(signedWithOld.delivery(3)) == 200)
+        #expect(try status("/v1/summary", token: "new-token-0123456789abcdef") == "200")
+        #expect(try status("/v1/summary", token: "old-token-0123456789abcdef") == "200")
+        // The old ones dropped.
+        try new.exposedValue.write(toFile: secrets, atomically: true, encoding: .utf8)
+        try "new-token-0123456789abcdef".write(toFile: tokens, atomically: true, encoding: .utf8)
+        try await reload { await service.post(signedWithOld.delivery(4)) == 401 }
+        #expect(await service.post(signedWithOld.delivery(5)) == 401)
+        #expect(await service.post(signedWithNew.delivery(5)) == 200)
+        #expect(try status("/v1/summary", token: "old-token-0123456789abcdef") == "401")
+        // A broken file keeps what works.
+        try "".write(toFile: secrets, atomically: true, encoding: .utf8)
+        service.kill(SIGHUP)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await service.post(signedWithNew.delivery(6)) == 200)
+        service.kill(SIGTERM)
+        #expect(service.waitForExit() == 0)
+    }
+
     @Test("a bad setting stops start-up with one clear line per problem and no secret echoed")
     func badConfiguration() throws {
         let process = Process()

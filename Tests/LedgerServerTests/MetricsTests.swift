@@ -1,7 +1,10 @@
 import Foundation
+@testable import LedgerServer
 import Metrics
 import Prometheus
+import RunaClient
 import Testing
+import TestSupport
 import Webhooks
 
 /// The process-wide metrics registry, bootstrapped once for every test that looks at `/metrics`.
@@ -40,6 +43,45 @@ struct MetricsTests {
         #expect(sample(text, "runa_ledger_commit_batch_size_count") >= 3)
         #expect(sample(text, "runa_ledger_commit_duration_seconds_count") >= 3)
         try await service.stop()
+    }
+
+    @Test("stored-state gauges are read at scrape time, and every runa_ledger_ metric the alerts and dashboard use exists")
+    func stateGaugesAndDeployedNames() async throws {
+        let service = try await ServiceHarness.start(registry: SharedMetrics.registry)
+        let broken = Data(#"{"id":"O-01BROKEN","status":"COMPLETED","total_price":"lots"}"#.utf8)
+        #expect(try await service.post(service.signed(broken)).0 == 200)
+        #expect(try await service.post(service.signed(Orders.completed())).0 == 200)
+        var forged = service.signed(Orders.completed())
+        forged.id = "msg_forged"
+        #expect(try await service.post(forged).0 == 401)
+        let (_, text) = try await service.get("/metrics")
+        #expect(sample(text, "runa_ledger_quarantined_deliveries") == 1)
+        let last = sample(text, "runa_ledger_last_delivery_timestamp_seconds")
+        #expect(abs(last - Date().timeIntervalSince1970) < 60)
+        #expect(sample(text, "runa_ledger_database_bytes") > 0)
+        #expect(sample(text, "runa_ledger_disk_free_bytes") > 0)
+        #expect(sample(text, "runa_ledger_disk_size_bytes") >= sample(text, "runa_ledger_disk_free_bytes"))
+        // With a reconciler, whether its circuit breaker has paused calls to Runa.
+        let breaker = CircuitBreaker(threshold: 1)
+        breaker.recordFailure()
+        await StateGauges(database: service.service.database, breaker: breaker).refresh()
+        let withBreaker = String(decoding: SharedMetrics.registry.emitToBuffer(), as: UTF8.self)
+        #expect(sample(withBreaker, "runa_ledger_runa_circuit_open") == 1)
+        try await service.stop()
+
+        // Names in the alert rules and the Grafana dashboard (histograms by their _bucket series) that the
+        // service exports; the reconciler's are exported once it runs (the reconciler metrics test).
+        let exported = Set(withBreaker.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { String($0.prefix { $0 != "{" && $0 != " " }) })
+            .union(["runa_ledger_reconciler_calls_total", "runa_ledger_reconcile_backlog"])
+        for file in ["deploy/observability/alerts.yml", "deploy/observability/grafana-dashboard.json"] {
+            let content = try String(contentsOf: Repository.root.appendingPathComponent(file), encoding: .utf8)
+            let used = Set(content.matches(of: /runa_ledger_[a-z_]+/).map { String($0.output) })
+            #expect(!used.isEmpty)
+            for name in used.sorted() {
+                #expect(exported.contains(name), "\(file) uses \(name), which /metrics does not export")
+            }
+        }
     }
 }
 

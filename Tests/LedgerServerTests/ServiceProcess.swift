@@ -26,6 +26,8 @@ final class ServiceProcess: @unchecked Sendable {
         environment["RUNA_WEBHOOK_SECRETS"] = secret.exposedValue
         environment["LOG_LEVEL"] = "info"
         environment.merge(extraEnvironment) { $1 }
+        // An empty value in `extraEnvironment` removes the variable (e.g. the secrets, to read them from a file).
+        for (key, value) in extraEnvironment where value.isEmpty { environment[key] = nil }
         process.environment = environment
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -15,7 +15,7 @@ struct DeploymentTests {
     let secret = WebhookSecret(key: Array(repeating: 7, count: 32))
     static let required = ProcessInfo.processInfo.environment["RUNA_LEDGER_DEPLOY_TESTS"] == "required"
 
-    @Test("backup under load: a verified copy whose restore holds every delivery acknowledged before it began")
+    @Test("backup under load: a verified copy; restore puts it in place and it holds every delivery acknowledged before it began")
     func backupUnderLoad() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("ledger.sqlite"), backup = folder.path("backup.sqlite")
@@ -40,13 +40,26 @@ struct DeploymentTests {
         let digest = Digest.hex(Digest.sha256(try Data(contentsOf: URL(fileURLWithPath: backup))))
         #expect(output.contains("sha256: \(digest)"))
 
-        // Restore as docs/operations.md does: the copy checked, then put in place of the ledger and served.
+        // Restore as docs/operations.md does: `restore` checks the copy, moves the old files aside, copies it in.
         let restored = folder.path("restored/ledger.sqlite")
         try FileManager.default.createDirectory(atPath: folder.path("restored"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: backup, toPath: restored)
+        try Data("an old ledger".utf8).write(to: URL(fileURLWithPath: restored))
+        try Data("an old write-ahead log".utf8).write(to: URL(fileURLWithPath: restored + "-wal"))
+        let (restoreStatus, restoreOutput) = try runLedger(["restore", "--from", backup, "--db", restored,
+                                                            "--migrations", Repository.migrations.path])
+        #expect(restoreStatus == 0, "\(restoreOutput)")
+        #expect(restoreOutput.contains("hash chain: intact"))
+        #expect(!FileManager.default.fileExists(atPath: restored + "-wal"), "the old log was moved aside with its file")
+        let aside = try FileManager.default.contentsOfDirectory(atPath: folder.path("restored")).filter { $0.contains("before-restore") }
+        #expect(aside.count == 2, "\(aside)")
         let (checkStatus, checkOutput) = try runLedger(["check", "--db", restored, "--migrations", Repository.migrations.path])
         #expect(checkStatus == 0, "\(checkOutput)")
-        #expect(checkOutput.contains("hash chain: intact"))
+        #expect(try load.missing(acknowledgedBefore, from: restored).isEmpty)
+        // A copy that is not sound changes nothing.
+        try Data("not a ledger".utf8).write(to: URL(fileURLWithPath: folder.path("garbage.sqlite")))
+        let (refused, _) = try runLedger(["restore", "--from", folder.path("garbage.sqlite"), "--db", restored,
+                                          "--migrations", Repository.migrations.path])
+        #expect(refused == 1)
         #expect(try load.missing(acknowledgedBefore, from: restored).isEmpty)
         let serving = try ServiceProcess(database: restored, secret: secret)
         #expect(await serving.post(load.delivery(2_000_000)) == 200)

@@ -69,6 +69,10 @@ public final class LedgerDatabase: Sendable {
 
     /// Closes every connection.
     public func close() throws {
+        // Copy the write-ahead log into the main file first, so the file alone is the whole ledger once the
+        // process has stopped (GRDB's read-only readers may close last and cannot do it). Best effort: a reader of
+        // another process (Litestream) may hold the log; then it stays, which SQLite reads as usual.
+        try? pool.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try pool.close()
     }
 }

@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Ledger
+import LedgerServer
 import Testing
 import TestSupport
 import Webhooks
@@ -225,6 +226,36 @@ struct DeploymentTests {
         let paths = units.map { folder.path(URL(fileURLWithPath: $0).lastPathComponent) }
         let (status, output) = try runProgram(URL(fileURLWithPath: analyze), ["verify"] + paths)
         #expect(status == 0 && output.isEmpty, "\(output)")
+    }
+}
+
+extension DeploymentTests {
+    @Test("the Docker files name only what exists: copied paths, commands and their flags, settings, the trial secret")
+    func dockerFilesAreConsistent() throws {
+        let root = Repository.root
+        let dockerfile = try String(contentsOf: root.appendingPathComponent("deploy/docker/Dockerfile"), encoding: .utf8)
+        for line in dockerfile.split(separator: "\n") where line.hasPrefix("COPY ") && !line.contains("--from") {
+            let source = String(line.split(separator: " ")[1])
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(source).path), "COPY \(source)")
+        }
+        #expect(dockerfile.contains(#"CMD ["serve"]"#) && dockerfile.contains("/readyz"))
+
+        let compose = try String(contentsOf: root.appendingPathComponent("deploy/docker/compose.yaml"), encoding: .utf8)
+        let (_, simHelp) = try runLedger(["sim", "--help"])
+        let simFlags = compose.matches(of: /"(--[a-z-]+)"/).map { String($0.output.1) }
+        #expect(simFlags.count >= 6)
+        for flag in simFlags { #expect(simHelp.contains(flag + " "), "runa-ledger sim has no \(flag)") }
+        let known = Set(ServiceSettings.Key.allCases.flatMap { [$0.rawValue, $0.rawValue + "_FILE"] })
+        let settings = compose.split(separator: "\n").filter { $0.hasPrefix("      ") && $0.dropFirst(6).first?.isUppercase == true }
+            .map { String($0.dropFirst(6).prefix { $0 != ":" }) }
+        #expect(settings.count >= 4)
+        for name in settings { #expect(known.contains(name), "compose sets \(name), which runa-ledger does not read") }
+        for secret in ["webhook-secrets", "api-tokens", "runa-api-key"] {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("deploy/docker/trial-secrets/" + secret).path))
+        }
+        let trialSecret = try String(contentsOf: root.appendingPathComponent("deploy/docker/trial-secrets/webhook-secrets"), encoding: .utf8)
+        #expect(compose.contains(trialSecret), "the simulator signs with the secret the ledger reads")
+        _ = try WebhookSecret(trialSecret)
     }
 }
 

@@ -1,7 +1,10 @@
--- Substring search over order descriptions (`q` on GET /v1/orders) through an FTS5 trigram index, so a search at a
--- million orders reads the index instead of scanning every description. `orders` is WITHOUT ROWID, so the index
--- keeps its own rows and `order_search_rows` maps each order to its row; triggers keep both exact in the same
--- transaction as every change.
+-- Substring search over order descriptions (`q` on GET /v1/orders) through an FTS5 trigram index.
+--
+-- Each row's rowid is the order's listing key: its listing time (coalesce(created_at, first_seen_at)) in
+-- microseconds times 1000, plus a tiebreak for orders of the same microsecond. So the index hands out matches
+-- newest first (ORDER BY rowid DESC) and a page stops after its last row, however the matches are spread over
+-- time. `orders` is WITHOUT ROWID: `order_search_rows` maps each order to its index row. Triggers keep both exact in
+-- the same transaction as every change, moving the row when the description or the listing time changes.
 CREATE VIRTUAL TABLE order_search USING fts5(description, order_id UNINDEXED, tokenize = 'trigram');
 
 CREATE TABLE order_search_rows (
@@ -9,21 +12,37 @@ CREATE TABLE order_search_rows (
     search_rowid  INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
-INSERT INTO order_search (description, order_id) SELECT description, id FROM orders WHERE description IS NOT NULL;
+-- Existing orders: within one microsecond, by id (as the listing orders them).
+INSERT INTO order_search (rowid, description, order_id)
+SELECT (unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER)) * 1000
+           + row_number() OVER (PARTITION BY listed ORDER BY id) - 1,
+       description, id
+FROM (SELECT id, description, coalesce(created_at, first_seen_at) AS listed FROM orders WHERE description IS NOT NULL);
 INSERT INTO order_search_rows (order_id, search_rowid) SELECT order_id, rowid FROM order_search;
 
+-- A new order: the first free key of its microsecond (later arrivals list after earlier ones).
 CREATE TRIGGER order_search_insert AFTER INSERT ON orders WHEN NEW.description IS NOT NULL
 BEGIN
-    INSERT INTO order_search (description, order_id) VALUES (NEW.description, NEW.id);
+    INSERT INTO order_search (rowid, description, order_id)
+    SELECT coalesce((SELECT max(rowid) + 1 FROM order_search WHERE rowid BETWEEN base AND base + 999), base),
+           NEW.description, NEW.id
+    FROM (SELECT (unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER)) * 1000 AS base
+          FROM (SELECT coalesce(NEW.created_at, NEW.first_seen_at) AS listed));
     INSERT INTO order_search_rows (order_id, search_rowid) VALUES (NEW.id, last_insert_rowid());
 END;
 
-CREATE TRIGGER order_search_update AFTER UPDATE OF description ON orders
+CREATE TRIGGER order_search_update AFTER UPDATE OF description, created_at, first_seen_at ON orders
 WHEN OLD.description IS NOT NEW.description
+  OR coalesce(OLD.created_at, OLD.first_seen_at) IS NOT coalesce(NEW.created_at, NEW.first_seen_at)
 BEGIN
     DELETE FROM order_search WHERE rowid = (SELECT search_rowid FROM order_search_rows WHERE order_id = OLD.id);
     DELETE FROM order_search_rows WHERE order_id = OLD.id;
-    INSERT INTO order_search (description, order_id) SELECT NEW.description, NEW.id WHERE NEW.description IS NOT NULL;
+    INSERT INTO order_search (rowid, description, order_id)
+    SELECT coalesce((SELECT max(rowid) + 1 FROM order_search WHERE rowid BETWEEN base AND base + 999), base),
+           NEW.description, NEW.id
+    FROM (SELECT (unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER)) * 1000 AS base
+          FROM (SELECT coalesce(NEW.created_at, NEW.first_seen_at) AS listed))
+    WHERE NEW.description IS NOT NULL;
     INSERT INTO order_search_rows (order_id, search_rowid)
     SELECT NEW.id, last_insert_rowid() WHERE NEW.description IS NOT NULL;
 END;

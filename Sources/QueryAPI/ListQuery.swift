@@ -65,8 +65,9 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
             let (strict, inclusive) = ascending ? (">", ">=") : ("<", "<=")
             let first = sortExpressions[0]
             if sortExpressions.count == 1 {
+                // A single key is an integer (an event's seq, a listing key): bound as one, so a virtual table sees it.
                 conditions.append("\(first) \(strict) ?")
-                arguments.append(after[0].databaseValue)
+                arguments.append(Int64(after[0]).map(\.databaseValue) ?? after[0].databaseValue)
             } else {
                 let second = sortExpressions[1]
                 conditions.append("\(first) \(inclusive) ? AND (\(first) \(strict) ? OR (\(first) = ? AND \(second) \(strict) ?))")

@@ -13,19 +13,11 @@ public struct QueryAPI: Sendable {
     public let tokens: APITokens
     let cursorKey: [UInt8]
     let counters: DeliveryCounters
-    /// Below this many trigram-index matches, `q` reads the index to find its orders; at or above it, a text that
-    /// many orders contain, it walks orders in listing order (which fills a page after a few rows).
-    let sparseSearchLimit: Int
-
     /// - Parameters:
     ///   - tokens: the accepted bearer tokens (`LEDGER_API_TOKENS`); none means every route answers 401.
     ///   - counters: what the webhook endpoint counted without storing (duplicates, rejections).
-    /// - Parameter sparseSearchLimit: below this many trigram-index matches `q` reads the index, above it walks
-    ///   orders in listing order (``sparseSearchLimit`` explains).
-    public init(database: LedgerDatabase, tokens: [String], counters: DeliveryCounters = DeliveryCounters(),
-                sparseSearchLimit: Int = 5_000) throws {
+    public init(database: LedgerDatabase, tokens: [String], counters: DeliveryCounters = DeliveryCounters()) throws {
         self.database = database
-        self.sparseSearchLimit = sparseSearchLimit
         self.tokens = APITokens(tokens)
         self.counters = counters
         self.cursorKey = try database.ownKey(named: "cursor")
@@ -74,7 +66,7 @@ public struct QueryAPI: Sendable {
 
     func orders(_ request: Request) async throws -> Response {
         let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/orders"] ?? [])
-        let query = try await ordersQuery(parameters)
+        let query = try ordersQuery(parameters)
         if try QueryParameters.wantsCSV(request, parameters) {
             return try await respond(request, parameters, query, csvHeader: OrderView.columns, csvFields: OrderView.csvFields)
         }
@@ -88,10 +80,19 @@ public struct QueryAPI: Sendable {
                         body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    func ordersQuery(_ parameters: QueryParameters) async throws -> ListQuery<OrderView> {
-        var query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
+    func ordersQuery(_ parameters: QueryParameters) throws -> ListQuery<OrderView> {
+        var query: ListQuery<OrderView>
+        if let phrase = try Self.descriptionSearch(parameters) {
+            // Description text: the trigram index of 0005, whose rowids are listing keys, hands out matching orders
+            // newest first, so a page reads only its own rows wherever the matches lie in time.
+            query = ListQuery<OrderView>(select: "o.*, s.rowid AS listing_key", from: "order_search s JOIN orders o ON o.id = s.order_id",
+                                         sortExpressions: ["s.rowid"], sortColumns: ["listing_key"], view: { OrderView($0) })
+            query.filter("order_search MATCH ?", [phrase])
+        } else {
+            query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
                                          sortExpressions: [Self.sortAt, "o.id"], sortColumns: ["sort_at", "id"],
                                          view: { OrderView($0) })
+        }
         if let statuses = try parameters.list("status", allowed: Self.orderStatuses) {
             query.filter("o.status IN (\(Self.marks(statuses.count)))", statuses)
         }
@@ -104,30 +105,9 @@ public struct QueryAPI: Sendable {
                          statuses)
         }
         if let source = try parameters.oneOf("source", ["webhook", "reconciler", "api"]) { query.filter("o.last_source = ?", [source]) }
-        if let text = parameters["q"] {
-            guard !text.isEmpty, text.count <= 200 else { throw QueryParameters.bad("q", "expected 1 to 200 characters") }
-            if text.hasPrefix("O-") {
-                // An order id prefix: a range on the primary key, which an index serves.
-                query.filter("o.id >= ? AND o.id < ?", [text, text + "\u{10FFFF}"])
-            } else {
-                // Description text: a substring match (LIKE: ASCII letters in any case). The trigram index of 0005
-                // finds the few matching orders of a selective text at once; a text most orders contain is found
-                // faster by walking orders in listing order until the page is full, so the index is used only
-                // when it names fewer than `sparseSearchLimit` orders. Either way LIKE decides, so both give the
-                // same rows.
-                guard text.unicodeScalars.count >= 3 else {
-                    throw QueryParameters.bad("q", "expected an order id prefix (O-…) or at least 3 characters of description")
-                }
-                let phrase = Self.substringPhrase(text)
-                let indexed = try await database.pool.read { db in
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM order_search WHERE order_search MATCH ? LIMIT ?)",
-                                     arguments: [phrase, sparseSearchLimit]) ?? 0
-                }
-                if indexed < sparseSearchLimit {
-                    query.filter("o.id IN (SELECT order_id FROM order_search WHERE order_search MATCH ?)", [phrase])
-                }
-                query.filter("o.description LIKE ? ESCAPE '\\'", ["%" + Self.likeEscaped(text) + "%"])
-            }
+        if let prefix = parameters["q"], prefix.hasPrefix("O-") {
+            // An order id prefix: a range on the primary key, which an index serves.
+            query.filter("o.id >= ? AND o.id < ?", [prefix, prefix + "\u{10FFFF}"])
         }
         return query
     }
@@ -379,9 +359,17 @@ public struct QueryAPI: Sendable {
 
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
-    static func likeEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
+
+    /// The FTS5 query for `q` when it is description text (not an `O-` id prefix); `nil` without one.
+    static func descriptionSearch(_ parameters: QueryParameters) throws -> String? {
+        guard let text = parameters["q"] else { return nil }
+        guard !text.isEmpty, text.count <= 200 else { throw QueryParameters.bad("q", "expected 1 to 200 characters") }
+        guard !text.hasPrefix("O-") else { return nil }
+        // The trigram tokenizer needs three characters to look anything up.
+        guard text.unicodeScalars.count >= 3 else {
+            throw QueryParameters.bad("q", "expected an order id prefix (O-…) or at least 3 characters of description")
+        }
+        return substringPhrase(text)
     }
 
     /// An FTS5 query matching `text` as a substring of the description: one quoted phrase (quotes doubled), which

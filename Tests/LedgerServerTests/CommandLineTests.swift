@@ -17,6 +17,7 @@ func runProgram(_ executable: URL, _ arguments: [String], environment: [String: 
     let output = Pipe()
     process.standardOutput = output
     process.standardError = output
+    process.standardInput = FileHandle.nullDevice
     try process.run()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()

@@ -31,8 +31,12 @@ echo "first page, two filters ($URL), 4 connections, 10 s: $(wrk -t2 -c4 -d10s -
 URL="http://127.0.0.1:18500/v1/orders?payout_status=EXPIRED&created_from=2026-06-01"
 echo "first page, payout status + date ($URL): $(wrk -t2 -c4 -d10s -s "$WORK/auth.lua" "$URL" | grep RESULT)"
 
-for q in "O-BENCH00000000000009999" "bench%20order%20999999" "order%2012345" "r%20123" "r%2012" "no-such-text" "BENCH%20ORDER"; do
-  curl -s -o /dev/null -w "q=$q: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/orders?q=$q"
+# Searches: an id prefix; description text found once, a hundred, a thousand and ten thousand times (the last
+# clustered in time), nowhere and everywhere; with filters that let few matches through; and a rare source.
+for query in "q=O-BENCH00000000000009999" "q=bench%20order%20999999" "q=order%2012345" "q=r%20123" "q=r%2012" \
+    "q=no-such-text" "q=BENCH%20ORDER" "q=bench%20order&currency=CAD&status=PROCESSING" "q=r%2012&status=FAILED" \
+    "q=bench%20order&created_to=2026-01-15" "source=webhook"; do
+  curl -s -o /dev/null -w "$query: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/orders?$query"
 done
 
 for run in 1 2 3; do

@@ -13,11 +13,17 @@ public struct QueryAPI: Sendable {
     public let tokens: APITokens
     let cursorKey: [UInt8]
     let counters: DeliveryCounters
+    /// How many index matches a description search with other filters examines to choose its plan.
+    let searchPlanWindow: Int
     /// - Parameters:
     ///   - tokens: the accepted bearer tokens (`LEDGER_API_TOKENS`); none means every route answers 401.
     ///   - counters: what the webhook endpoint counted without storing (duplicates, rejections).
-    public init(database: LedgerDatabase, tokens: [String], counters: DeliveryCounters = DeliveryCounters()) throws {
+    /// - Parameter searchPlanWindow: how many index matches a description search with other filters examines to
+    ///   choose its plan (``ordersQuery(_:after:limit:)``).
+    public init(database: LedgerDatabase, tokens: [String], counters: DeliveryCounters = DeliveryCounters(),
+                searchPlanWindow: Int = 20_000) throws {
         self.database = database
+        self.searchPlanWindow = searchPlanWindow
         self.tokens = APITokens(tokens)
         self.counters = counters
         self.cursorKey = try database.ownKey(named: "cursor")
@@ -66,13 +72,13 @@ public struct QueryAPI: Sendable {
 
     func orders(_ request: Request) async throws -> Response {
         let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/orders"] ?? [])
-        let query = try ordersQuery(parameters)
+        let limit = try parameters.limit(), after = try cursor(parameters)
+        let query = try await ordersQuery(parameters, after: after, limit: limit)
         if try QueryParameters.wantsCSV(request, parameters) {
             return try await respond(request, parameters, query, csvHeader: OrderView.columns, csvFields: OrderView.csvFields)
         }
         // The dashboards' hot path: JSON written straight from the rows.
-        let limit = try parameters.limit()
-        let page = try await query.jsonPage(database.pool, after: try cursor(parameters), limit: limit,
+        let page = try await query.jsonPage(database.pool, after: after, limit: limit,
                                             write: OrderView.appendJSON)
         let next = page.next.map { CanonicalJSON.quote(Cursor(after: $0, filters: parameters.fingerprint).encode(key: cursorKey)) }
         let body = "{\"items\":[" + page.items + "],\"next\":" + (next ?? "null") + "}"
@@ -80,37 +86,80 @@ public struct QueryAPI: Sendable {
                         body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    func ordersQuery(_ parameters: QueryParameters) throws -> ListQuery<OrderView> {
-        var query: ListQuery<OrderView>
-        if let phrase = try Self.descriptionSearch(parameters) {
-            // Description text: the trigram index of 0005, whose rowids are listing keys, hands out matching orders
-            // newest first, so a page reads only its own rows wherever the matches lie in time.
-            query = ListQuery<OrderView>(select: "o.*, s.rowid AS listing_key", from: "order_search s JOIN orders o ON o.id = s.order_id",
-                                         sortExpressions: ["s.rowid"], sortColumns: ["listing_key"], view: { OrderView($0) })
-            query.filter("order_search MATCH ?", [phrase])
-        } else {
-            query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
-                                         sortExpressions: [Self.sortAt, "o.id"], sortColumns: ["sort_at", "id"],
-                                         view: { OrderView($0) })
+    /// The orders list for `parameters`; `after` (the decoded cursor) lets a description search choose its plan.
+    func ordersQuery(_ parameters: QueryParameters, after: [String]? = nil, limit: Int = 100) async throws -> ListQuery<OrderView> {
+        var filters: [(condition: String, values: [DatabaseValue])] = []
+        func filter(_ condition: String, _ values: [DatabaseValueConvertible?] = []) {
+            filters.append((condition, values.map { $0?.databaseValue ?? .null }))
         }
         if let statuses = try parameters.list("status", allowed: Self.orderStatuses) {
-            query.filter("o.status IN (\(Self.marks(statuses.count)))", statuses)
+            filter("o.status IN (\(Self.marks(statuses.count)))", statuses)
         }
-        if let currency = try parameters.currency() { query.filter("o.currency = ?", [currency]) }
-        if let from = try parameters.instant("created_from") { query.filter("\(Self.sortAt) >= ?", [from.canonical]) }
-        if let to = try parameters.instant("created_to") { query.filter("\(Self.sortAt) < ?", [to.canonical]) }
-        if let since = try parameters.instant("updated_since") { query.filter("o.updated_at >= ?", [since.canonical]) }
+        if let currency = try parameters.currency() { filter("o.currency = ?", [currency]) }
+        let from = try parameters.instant("created_from"), to = try parameters.instant("created_to")
+        if let from { filter("\(Self.sortAt) >= ?", [from.canonical]) }
+        if let to { filter("\(Self.sortAt) < ?", [to.canonical]) }
+        if let since = try parameters.instant("updated_since") { filter("o.updated_at >= ?", [since.canonical]) }
         if let statuses = try parameters.list("payout_status", allowed: Self.payoutStatuses) {
-            query.filter("EXISTS (SELECT 1 FROM payouts p WHERE p.order_id = o.id AND p.status IN (\(Self.marks(statuses.count))))",
-                         statuses)
+            filter("EXISTS (SELECT 1 FROM payouts p WHERE p.order_id = o.id AND p.status IN (\(Self.marks(statuses.count))))",
+                   statuses)
         }
-        if let source = try parameters.oneOf("source", ["webhook", "reconciler", "api"]) { query.filter("o.last_source = ?", [source]) }
-        if let prefix = parameters["q"], prefix.hasPrefix("O-") {
+        if let source = try parameters.oneOf("source", ["webhook", "reconciler", "api"]) { filter("o.last_source = ?", [source]) }
+        let search = try Self.descriptionSearch(parameters)
+        if let prefix = parameters["q"], search == nil {
             // An order id prefix: a range on the primary key, which an index serves.
-            query.filter("o.id >= ? AND o.id < ?", [prefix, prefix + "\u{10FFFF}"])
+            filter("o.id >= ? AND o.id < ?", [prefix, prefix + "\u{10FFFF}"])
         }
-        return query
+
+        guard let search else {
+            var query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
+                                             sortExpressions: [Self.sortAt, "o.id"], sortColumns: ["sort_at", "id"],
+                                             view: { OrderView($0) })
+            for (condition, values) in filters { query.filter(condition, values) }
+            return query
+        }
+        // Description text. Both plans order by the listing key (the index's rowid, see 0005), so their cursors are
+        // the same, and both apply LIKE, so they return the same rows.
+        func searchQuery(drivenByIndex: Bool) -> ListQuery<OrderView> {
+            let key = drivenByIndex ? "s.rowid" : "m.search_rowid"
+            var query = drivenByIndex
+                ? ListQuery<OrderView>(select: "o.*, s.rowid AS listing_key", from: "order_search s JOIN orders o ON o.id = s.order_id",
+                                       sortExpressions: [key], sortColumns: ["listing_key"], view: { OrderView($0) })
+                : ListQuery<OrderView>(select: "o.*, m.search_rowid AS listing_key",
+                                       from: "orders o JOIN order_search_rows m ON m.order_id = o.id",
+                                       sortExpressions: [key], sortColumns: ["listing_key"], view: { OrderView($0) })
+            if drivenByIndex { query.filter("order_search MATCH ?", [search.phrase]) }
+            if let from { query.filter("\(key) >= ?", [Self.listingKey(from)]) }
+            if let to { query.filter("\(key) < ?", [Self.listingKey(to)]) }
+            query.filter("o.description LIKE ? ESCAPE '\\'", [search.like])
+            for (condition, values) in filters { query.filter(condition, values) }
+            return query
+        }
+        // The index hands out matches newest first and a page stops at its end, unless the other filters let few
+        // of them through: then the orders those filters select (through their own indexes) are searched instead.
+        // Which one is decided on the next `examined` matches: all of them seen, or enough passing, keeps the index.
+        let otherFilters = filters.filter { !$0.condition.hasPrefix(Self.sortAt) }
+        guard !otherFilters.isEmpty else { return searchQuery(drivenByIndex: true) }
+        let examined = searchPlanWindow
+        let upper = min(after?.first.flatMap { Int64($0) } ?? .max, to.map(Self.listingKey) ?? .max)
+        let lower = from.map(Self.listingKey) ?? .min
+        let conditions = ["o.description LIKE ? ESCAPE '\\'"] + otherFilters.map(\.condition)
+        let values: [DatabaseValue] = [search.phrase.databaseValue, lower.databaseValue, upper.databaseValue,
+                                       examined.databaseValue, search.like.databaseValue] + otherFilters.flatMap(\.values)
+        let (seen, passing) = try await database.pool.read { db -> (Int, Int) in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS seen, count(o.id) AS passing FROM
+                  (SELECT rowid, order_id FROM order_search WHERE order_search MATCH ? AND rowid >= ? AND rowid < ?
+                   ORDER BY rowid DESC LIMIT ?) s
+                LEFT JOIN orders o ON o.id = s.order_id AND \(conditions.joined(separator: " AND "))
+                """, arguments: StatementArguments(values))
+            return (row?["seen"] ?? 0, row?["passing"] ?? 0)
+        }
+        return searchQuery(drivenByIndex: seen < examined || passing > limit)
     }
+
+    /// The listing key of an instant: its microseconds times 1000 (0005's rowids; ties add 0…999).
+    static func listingKey(_ instant: Timestamp) -> Int64 { instant.microsecondsSinceEpoch * 1000 }
 
     func order(_ request: Request, id: String) async throws -> Response {
         _ = try QueryParameters(request, allowed: [])
@@ -360,8 +409,9 @@ public struct QueryAPI: Sendable {
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
 
-    /// The FTS5 query for `q` when it is description text (not an `O-` id prefix); `nil` without one.
-    static func descriptionSearch(_ parameters: QueryParameters) throws -> String? {
+    /// `q` as description text (not an `O-` id prefix): the trigram index's query and the LIKE pattern that decides
+    /// (ASCII letters in any case); `nil` without one.
+    static func descriptionSearch(_ parameters: QueryParameters) throws -> (phrase: String, like: String)? {
         guard let text = parameters["q"] else { return nil }
         guard !text.isEmpty, text.count <= 200 else { throw QueryParameters.bad("q", "expected 1 to 200 characters") }
         guard !text.hasPrefix("O-") else { return nil }
@@ -369,7 +419,9 @@ public struct QueryAPI: Sendable {
         guard text.unicodeScalars.count >= 3 else {
             throw QueryParameters.bad("q", "expected an order id prefix (O-…) or at least 3 characters of description")
         }
-        return substringPhrase(text)
+        let like = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return (substringPhrase(text), like)
     }
 
     /// An FTS5 query matching `text` as a substring of the description: one quoted phrase (quotes doubled), which

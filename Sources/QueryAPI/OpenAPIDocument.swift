@@ -23,7 +23,7 @@ public enum OpenAPIDocument {
           {"$ref": "#/components/parameters/updatedSince"},
           {"name": "payout_status", "in": "query", "description": "Orders with a payout in one of these states (comma-separated).", "schema": {"type": "string", "pattern": "^(ACTIVE|CLAIMED|CANCELLED|EXPIRED)(,(ACTIVE|CLAIMED|CANCELLED|EXPIRED))*$"}},
           {"name": "source", "in": "query", "description": "What last changed the order.", "schema": {"type": "string", "enum": ["webhook", "reconciler", "api"]}},
-          {"name": "q", "in": "query", "description": "An order id prefix (starting O-), or else at least 3 characters found anywhere in the description, ignoring case.", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+          {"name": "q", "in": "query", "description": "An order id prefix (starting O-), or else at least 3 characters found anywhere in the description (ASCII letters in any case).", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
           {"$ref": "#/components/parameters/limit"},
           {"$ref": "#/components/parameters/after"},
           {"$ref": "#/components/parameters/format"}

@@ -1,7 +1,8 @@
 -- Substring search over order descriptions (`q` on GET /v1/orders) through an FTS5 trigram index.
 --
 -- Each row's rowid is the order's listing key: its listing time (coalesce(created_at, first_seen_at)) in
--- microseconds times 1000, plus a tiebreak for orders of the same microsecond. So the index hands out matches
+-- microseconds times 1000, plus a tiebreak for orders of the same microsecond. Times before 1677 or after 2262 (which
+-- a payload may carry) are held at those ends, so the key never overflows. So the index hands out matches
 -- newest first (ORDER BY rowid DESC) and a page stops after its last row, however the matches are spread over
 -- time. `orders` is WITHOUT ROWID: `order_search_rows` maps each order to its index row. Triggers keep both exact in
 -- the same transaction as every change, moving the row when the description or the listing time changes.
@@ -14,7 +15,7 @@ CREATE TABLE order_search_rows (
 
 -- Existing orders: within one microsecond, by id (as the listing orders them).
 INSERT INTO order_search (rowid, description, order_id)
-SELECT (unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER)) * 1000
+SELECT min(max(coalesce(unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER), 0), -9223372036854774), 9223372036854774) * 1000
            + row_number() OVER (PARTITION BY listed ORDER BY id) - 1,
        description, id
 FROM (SELECT id, description, coalesce(created_at, first_seen_at) AS listed FROM orders WHERE description IS NOT NULL);
@@ -26,7 +27,7 @@ BEGIN
     INSERT INTO order_search (rowid, description, order_id)
     SELECT coalesce((SELECT max(rowid) + 1 FROM order_search WHERE rowid BETWEEN base AND base + 999), base),
            NEW.description, NEW.id
-    FROM (SELECT (unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER)) * 1000 AS base
+    FROM (SELECT min(max(coalesce(unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER), 0), -9223372036854774), 9223372036854774) * 1000 AS base
           FROM (SELECT coalesce(NEW.created_at, NEW.first_seen_at) AS listed));
     INSERT INTO order_search_rows (order_id, search_rowid) VALUES (NEW.id, last_insert_rowid());
 END;
@@ -40,7 +41,7 @@ BEGIN
     INSERT INTO order_search (rowid, description, order_id)
     SELECT coalesce((SELECT max(rowid) + 1 FROM order_search WHERE rowid BETWEEN base AND base + 999), base),
            NEW.description, NEW.id
-    FROM (SELECT (unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER)) * 1000 AS base
+    FROM (SELECT min(max(coalesce(unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER), 0), -9223372036854774), 9223372036854774) * 1000 AS base
           FROM (SELECT coalesce(NEW.created_at, NEW.first_seen_at) AS listed))
     WHERE NEW.description IS NOT NULL;
     INSERT INTO order_search_rows (order_id, search_rowid)

@@ -130,7 +130,9 @@ public struct QueryAPI: Sendable {
                                        sortExpressions: [key], sortColumns: ["listing_key"], view: { OrderView($0) })
             if drivenByIndex { query.filter("order_search MATCH ?", [search.phrase]) }
             if let from { query.filter("\(key) >= ?", [Self.listingKey(from)]) }
-            if let to { query.filter("\(key) < ?", [Self.listingKey(to)]) }
+            // Bounds on the key that contain the exact bounds (applied among the filters): times held at the
+            // key's ends share one key, so the key alone cannot cut between them.
+            if let to { query.filter("\(key) <= ?", [Self.listingKey(to) + 999]) }
             query.filter("o.description LIKE ? ESCAPE '\\'", [search.like])
             for (condition, values) in filters { query.filter(condition, values) }
             return query
@@ -141,7 +143,7 @@ public struct QueryAPI: Sendable {
         let otherFilters = filters.filter { !$0.condition.hasPrefix(Self.sortAt) }
         guard !otherFilters.isEmpty else { return searchQuery(drivenByIndex: true) }
         let examined = searchPlanWindow
-        let upper = min(after?.first.flatMap { Int64($0) } ?? .max, to.map(Self.listingKey) ?? .max)
+        let upper = min(after?.first.flatMap { Int64($0) } ?? .max, to.map { Self.listingKey($0) + 1_000 } ?? .max)
         let lower = from.map(Self.listingKey) ?? .min
         let conditions = ["o.description LIKE ? ESCAPE '\\'"] + otherFilters.map(\.condition)
         let values: [DatabaseValue] = [search.phrase.databaseValue, lower.databaseValue, upper.databaseValue,
@@ -158,8 +160,11 @@ public struct QueryAPI: Sendable {
         return searchQuery(drivenByIndex: seen < examined || passing > limit)
     }
 
-    /// The listing key of an instant: its microseconds times 1000 (0005's rowids; ties add 0…999).
-    static func listingKey(_ instant: Timestamp) -> Int64 { instant.microsecondsSinceEpoch * 1000 }
+    /// The listing key of an instant: its microseconds times 1000 (0005's rowids; ties add 0…999), held within
+    /// 1677…2262 as the migration holds it, so no instant a client sends can overflow it.
+    static func listingKey(_ instant: Timestamp) -> Int64 {
+        min(max(instant.microsecondsSinceEpoch, -9_223_372_036_854_774), 9_223_372_036_854_774) * 1000
+    }
 
     func order(_ request: Request, id: String) async throws -> Response {
         _ = try QueryParameters(request, allowed: [])

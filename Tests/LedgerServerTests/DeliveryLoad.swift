@@ -63,6 +63,9 @@ final class DeliveryLoad: Sendable {
 
     func stop() { stopped.store(true, ordering: .relaxed) }
 
+    /// Records `index` as acknowledged, for deliveries sent one by one rather than by ``run(against:range:connections:)``.
+    func record(_ index: Int) { acknowledged.withLock { $0.append(index) } }
+
     /// Every index acknowledged so far, by any run.
     var acknowledgedIndexes: [Int] { acknowledged.withLock { $0 } }
 

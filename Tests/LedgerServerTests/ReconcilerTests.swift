@@ -160,8 +160,8 @@ struct ReconcilerBehaviourTests {
         configuration.timeScale = 86_400      // a simulated day per real second
         configuration.claimRate = 0.4
         configuration.cancelRate = 0.2
-        configuration.payoutChangeWithinSeconds = 86_400  // within a (real) second
-        configuration.linkExpirySeconds = 2 * 86_400      // two real seconds
+        configuration.payoutChangeWithinSeconds = 3 * 86_400  // within three real seconds
+        configuration.linkExpirySeconds = 4 * 86_400          // four real seconds
         let sim = try await RunningSimulator(configuration)
         let gateway = testGateway(sim.baseURL)
         try await placeOrders(30, through: gateway, prefix: "payouts")
@@ -175,7 +175,7 @@ struct ReconcilerBehaviourTests {
         let active = try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM payouts WHERE status = 'ACTIVE'") }
         #expect((active ?? 0) > 0, "the first pass saw links still ACTIVE")
 
-        try await Task.sleep(for: .milliseconds(2_500))  // every claim, cancellation and expiry has happened
+        try await Task.sleep(for: .milliseconds(4_500))  // every claim, cancellation and expiry has happened
         var problems = ["not run"]
         for _ in 0..<6 where !problems.isEmpty {
             _ = await reconciler.pass()

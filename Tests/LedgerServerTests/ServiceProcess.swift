@@ -19,9 +19,17 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Starts `serve` on `database` and waits until it logs that it listens.
-    init(database: String, secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--db", database, "--port", "0", "--migrations", Repository.migrations.path]
+    convenience init(database: String, secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
+        try self.init(launching: Self.executable,
+                      arguments: ["serve", "--db", database, "--port", "0", "--migrations", Repository.migrations.path],
+                      secret: secret, extraEnvironment: extraEnvironment)
+    }
+
+    /// Starts `executable` (`serve` itself, or a wrapper that ends by running it) and waits until the service logs
+    /// that it listens.
+    init(launching executable: URL, arguments: [String], secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["RUNA_WEBHOOK_SECRETS"] = secret.exposedValue
         environment["LOG_LEVEL"] = "info"

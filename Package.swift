@@ -99,6 +99,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The pure core under libFuzzer (scripts/fuzz_core.sh); a normal build replays a corpus through it.
+        .executableTarget(
+            name: "CoreFuzzer",
+            dependencies: ["RunaModels", "Webhooks"]
+        ),
         // The `runa-ledger` executable: wiring and the command line only.
         .executableTarget(
             name: "RunaLedgerCLI",

@@ -29,6 +29,17 @@ function init(args)
   non_ok = 0
 end
 
+-- RATE (deliveries/s over all connections) paces each connection: it waits CONNECTIONS/RATE seconds before each
+-- request, so the offered load is at most RATE (less by the time each answer takes; the achieved rate is reported).
+local rate = tonumber(os.getenv("RATE") or "")
+local pause_ms = rate and math.floor(1000 * tonumber(os.getenv("CONNECTIONS") or "1") / rate) or nil
+
+if pause_ms then
+  function delay()
+    return pause_ms
+  end
+end
+
 function request()
   position = position + 1
   if position > #requests then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Webhook ingest benchmark: verified, durable (synchronous=FULL) deliveries per second through the real
 # release binary, driven by wrk on the same machine. Usage: bench/ingest.sh [CONNECTIONS...] (default 64)
-# Env: DURATION (seconds, default 20), RATE_GUESS (deliveries/s to pre-sign for, default 20000), THREADS (wrk, 2).
+# Env: DURATION (seconds, default 20), RATE_GUESS (deliveries/s to pre-sign for, default 20000), THREADS (wrk, 2),
+#      RATE (pace the load to at most this many deliveries/s, for latency at a given rate; default: as fast as it goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
@@ -25,7 +26,7 @@ for connections in "${CONNECTIONS[@]}"; do
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
   python3 bench/make_deliveries.py "$SECRET" $((RATE_GUESS * DURATION * 3 / 2)) "$WORK/deliveries.tsv"
   threads=$(( connections < THREADS ? connections : THREADS ))
-  RESULT=$(DELIVERIES="$WORK/deliveries.tsv" WRK_THREADS=$threads wrk -t"$threads" -c"$connections" -d"${DURATION}s" \
+  RESULT=$(DELIVERIES="$WORK/deliveries.tsv" WRK_THREADS=$threads CONNECTIONS=$connections wrk -t"$threads" -c"$connections" -d"${DURATION}s" \
     --latency -s bench/ingest.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
   RSS=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
   kill -TERM $SERVER; wait $SERVER || true

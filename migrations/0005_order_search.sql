@@ -21,11 +21,14 @@ SELECT min(max(coalesce(unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr
 FROM (SELECT id, description, coalesce(created_at, first_seen_at) AS listed FROM orders WHERE description IS NOT NULL);
 INSERT INTO order_search_rows (order_id, search_rowid) SELECT order_id, rowid FROM order_search;
 
--- A new order: the first free key of its microsecond (later arrivals list after earlier ones).
+-- A new order: the next free key of its microsecond (later arrivals list after earlier ones). Past a thousand orders
+-- listed at the same microsecond (timestamps given to the second can do that), the key is NULL and FTS5 gives the
+-- next rowid above all others: the order is found and pages stay exact; only its place among search results is off.
 CREATE TRIGGER order_search_insert AFTER INSERT ON orders WHEN NEW.description IS NOT NULL
 BEGIN
     INSERT INTO order_search (rowid, description, order_id)
-    SELECT coalesce((SELECT max(rowid) + 1 FROM order_search WHERE rowid BETWEEN base AND base + 999), base),
+    SELECT (SELECT CASE WHEN max(rowid) IS NULL THEN base WHEN max(rowid) < base + 999 THEN max(rowid) + 1 END
+            FROM order_search WHERE rowid BETWEEN base AND base + 999),
            NEW.description, NEW.id
     FROM (SELECT min(max(coalesce(unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER), 0), -9223372036854774), 9223372036854774) * 1000 AS base
           FROM (SELECT coalesce(NEW.created_at, NEW.first_seen_at) AS listed));
@@ -39,7 +42,8 @@ BEGIN
     DELETE FROM order_search WHERE rowid = (SELECT search_rowid FROM order_search_rows WHERE order_id = OLD.id);
     DELETE FROM order_search_rows WHERE order_id = OLD.id;
     INSERT INTO order_search (rowid, description, order_id)
-    SELECT coalesce((SELECT max(rowid) + 1 FROM order_search WHERE rowid BETWEEN base AND base + 999), base),
+    SELECT (SELECT CASE WHEN max(rowid) IS NULL THEN base WHEN max(rowid) < base + 999 THEN max(rowid) + 1 END
+            FROM order_search WHERE rowid BETWEEN base AND base + 999),
            NEW.description, NEW.id
     FROM (SELECT min(max(coalesce(unixepoch(substr(listed, 1, 19)) * 1000000 + CAST(substr(listed, 21, 6) AS INTEGER), 0), -9223372036854774), 9223372036854774) * 1000 AS base
           FROM (SELECT coalesce(NEW.created_at, NEW.first_seen_at) AS listed))

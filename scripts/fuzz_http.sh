@@ -15,6 +15,8 @@ SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 status=0
 python3 scripts/fuzz_http.py "http://127.0.0.1:$PORT" "$WORK/ledger.sqlite" "$REQUESTS" "${FUZZ_SEED:-20261123}" || status=1
+# Why the service answered 503, if it did (it must only be for lack of a commit, and say so).
+grep '"webhook not stored' "$WORK/serve.log" | sed 's/.*"error":"\([^"]*\)".*/  503 because: \1/' | sort | uniq -c | head -5 || true
 if ! kill -0 "$SERVER" 2>/dev/null; then echo "FAIL: the server died"; tail -20 "$WORK/serve.log"; exit 1; fi
 kill -TERM "$SERVER"; wait "$SERVER" || { echo "FAIL: the server did not stop cleanly"; status=1; }
 "$BIN" check --db "$WORK/ledger.sqlite" --migrations migrations || status=1

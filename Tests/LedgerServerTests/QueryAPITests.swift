@@ -172,6 +172,37 @@ struct QueryAPITests {
         try await service.stop()
     }
 
+    @Test("more than a thousand orders listed at the same instant are all stored, found and paged exactly once (found by fuzzing)")
+    func sameInstant() async throws {
+        let service = try await start()
+        let database = service.service.database
+        let instant = Timestamp(rfc3339: "2025-01-01T12:00:00+00:00")!  // Runa's own examples give whole seconds
+        let count = 1_010
+        try await database.pool.write { db in
+            for index in 0..<count {
+                try db.execute(sql: """
+                    INSERT INTO orders (id, status, created_at, description, first_seen_at, updated_at, last_source, version)
+                    VALUES (?, 'PROCESSING', ?, ?, ?, ?, 'webhook', 1)
+                    """, arguments: [String(format: "O-SAME%05d", index), instant.canonical, "same second \(index)",
+                                     instant.canonical, instant.canonical])
+            }
+        }
+        // And one more the normal way, through a signed delivery, into the crowded instant.
+        let late = RunaOrder(id: "O-SAMELATE", status: .processing, createdAt: instant, description: .value("same second, late"))
+        #expect(try await service.post(service.signed(late)).0 == 200)
+        var seen: [String] = []
+        var cursor = ""
+        repeat {
+            let (status, body) = try await get(service, "/v1/orders?limit=500&q=same%20second&after=" + cursor)
+            #expect(status == 200, "\(body)")
+            let page = try json(body)
+            seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            cursor = (page["next"] as? String)?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        } while !cursor.isEmpty
+        #expect(seen.count == count + 1 && Set(seen).count == count + 1)
+        try await service.stop()
+    }
+
     @Test("a bad parameter is a 400 naming it", arguments: [
         ("status=DONE", "status"), ("currency=usd", "currency"), ("created_from=yesterday", "created_from"),
         ("limit=0", "limit"), ("limit=501", "limit"), ("payout_status=GONE", "payout_status"), ("source=api2", "source"),

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Ledger
 @testable import QueryAPI
 import RunaModels
@@ -339,6 +340,12 @@ struct QueryAPITests {
         let deliveries = try json(try await get(service, "/v1/deliveries").1)
         #expect((deliveries["counts"] as? [String: Int])?["quarantined"] == 1)
         #expect((deliveries["counts"] as? [String: Int])?["applied"] == 1)
+        // The counts are running totals (0006); they equal a count of the stored deliveries.
+        let counted = try await service.service.database.pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT outcome, count(*) AS n FROM webhook_deliveries GROUP BY outcome")
+                .map { ($0["outcome"] as String, $0["n"] as Int) })
+        }
+        #expect((deliveries["counts"] as? [String: Int]) == counted)
         #expect((deliveries["since_start"] as? [String: Int]) == ["duplicate": 1, "rejected": 1])
         #expect((deliveries["items"] as? [[String: Any]])?.first?["error"] as? String != nil)
         let reconciliation = try json(try await get(service, "/v1/reconciliation").1)

@@ -39,6 +39,10 @@ for query in "q=O-BENCH00000000000009999" "q=bench%20order%20999999" "q=order%20
   curl -s -o /dev/null -w "$query: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/orders?$query"
 done
 
+for path in reconciliation deliveries; do
+  curl -s -o /dev/null -w "/v1/$path: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18500/v1/$path"
+done
+
 for run in 1 2 3; do
   curl -s -o /dev/null -w "summary over all orders: %{time_total} s (run $run)\n" -H "Authorization: Bearer $TOKEN" \
     http://127.0.0.1:18500/v1/summary

@@ -1,5 +1,12 @@
--- Stored deliveries by outcome, kept by triggers in the same transaction as each delivery, so GET /v1/deliveries
--- answers its counts without scanning the table that holds every raw body (0.7 s at a million deliveries).
+-- Counts that GET /v1/deliveries, GET /v1/reconciliation, `reconcile --once` and /metrics read on every call, served
+-- without scanning a million rows (each scan took 0.3-1.9 s at a million orders or deliveries).
+
+-- Orders the reconciler still has to settle: small sets, so these partial indexes cost a write only for the orders
+-- in them. Queries must repeat each index's condition exactly for SQLite to use it.
+CREATE INDEX orders_disputed ON orders (id) WHERE disputes IS NOT NULL;
+CREATE INDEX orders_without_details ON orders (id) WHERE status != 'PROCESSING' AND details_fetched_at IS NULL;
+
+-- Stored deliveries by outcome, kept by triggers in the same transaction as each delivery.
 CREATE TABLE delivery_totals (
     outcome     TEXT PRIMARY KEY,
     deliveries  INTEGER NOT NULL

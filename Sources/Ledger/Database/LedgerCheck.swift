@@ -9,8 +9,10 @@ public struct LedgerCheckReport: Sendable {
     public var pendingMigrations: [String]
     public var orders: Int
     public var deliveries: Int
+    /// Where a table kept by triggers (running totals, the search index) disagrees with the rows it is derived from.
+    public var derivedProblems: [String] = []
 
-    public var isHealthy: Bool { integrity == ["ok"] && chain.isIntact && pendingMigrations.isEmpty }
+    public var isHealthy: Bool { integrity == ["ok"] && chain.isIntact && pendingMigrations.isEmpty && derivedProblems.isEmpty }
 
     /// Lines for a human, the first one saying whether all is well.
     public var summary: [String] {
@@ -23,6 +25,8 @@ public struct LedgerCheckReport: Sendable {
         }
         lines.append(pendingMigrations.isEmpty ? "migrations: current"
             : "migrations: pending \(pendingMigrations.joined(separator: ", "))")
+        lines.append(derivedProblems.isEmpty ? "totals and search index: agree with the rows"
+            : "totals and search index: \(derivedProblems.joined(separator: "; "))")
         lines.append("orders: \(orders), webhook deliveries: \(deliveries)")
         return lines
     }
@@ -55,6 +59,36 @@ extension LedgerCheckReport {
             chain: hasTables ? try AuditTrail.verify(db) : AuditTrail.Verification(events: 0, firstProblem: nil),
             pendingMigrations: pending,
             orders: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0 : 0,
-            deliveries: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_deliveries") ?? 0 : 0)
+            deliveries: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_deliveries") ?? 0 : 0,
+            derivedProblems: pending.isEmpty && hasTables ? try derivedProblems(db) : [])
+    }
+
+    /// Recomputes each table the triggers keep and names the ones that differ (full scans: `check` is offline work).
+    static func derivedProblems(_ db: Database) throws -> [String] {
+        /// Rows in either query and not in the other.
+        func differing(_ computed: String, _ stored: String) throws -> Int {
+            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM (\(computed) EXCEPT \(stored))) + (SELECT count(*) FROM (\(stored) EXCEPT \(computed)))") ?? 0
+        }
+        let day = "substr(coalesce(o.created_at, o.first_seen_at), 1, 10)"
+        var problems: [String] = []
+        let orderTotals = try differing(
+            "SELECT \(day), coalesce(o.currency, ''), o.status, count(*), coalesce(sum(o.total_price_micros), 0), coalesce(sum(o.total_discount_micros), 0) FROM orders o GROUP BY 1, 2, 3",
+            "SELECT day, currency, status, orders, price_micros, discount_micros FROM order_totals WHERE orders != 0")
+        if orderTotals > 0 { problems.append("order_totals differ in \(orderTotals) day/currency/status rows") }
+        let itemTotals = try differing(
+            "SELECT \(day), coalesce(i.currency, ''), o.status, count(*), sum(i.face_value_micros) FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY 1, 2, 3",
+            "SELECT day, currency, status, items, face_micros FROM item_totals WHERE items != 0")
+        if itemTotals > 0 { problems.append("item_totals differ in \(itemTotals) rows") }
+        let deliveryTotals = try differing(
+            "SELECT outcome, count(*) FROM webhook_deliveries GROUP BY outcome",
+            "SELECT outcome, deliveries FROM delivery_totals WHERE deliveries != 0")
+        if deliveryTotals > 0 { problems.append("delivery_totals differ in \(deliveryTotals) rows") }
+        let unindexed = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM orders o WHERE o.description IS NOT NULL AND NOT EXISTS (
+              SELECT 1 FROM order_search_rows m JOIN order_search s ON s.rowid = m.search_rowid
+              WHERE m.order_id = o.id AND s.description = o.description)
+            """) ?? 0
+        if unindexed > 0 { problems.append("\(unindexed) descriptions missing from the search index") }
+        return problems
     }
 }

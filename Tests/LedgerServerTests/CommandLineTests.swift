@@ -140,3 +140,41 @@ struct SimCommandTests {
 }
 
 import RunaClient
+
+import Webhooks
+
+/// `runa-ledger verify-archive` over deliveries the real service stored.
+@Suite("verify-archive on the command line")
+struct VerifyArchiveTests {
+    @Test("stored bodies match their hashes and their signatures verify; a changed body or a wrong secret is caught")
+    func verifyArchive() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("ledger.sqlite")
+        let secret = WebhookSecret(key: Array(repeating: 11, count: 32))
+        let service = try ServiceProcess(database: path, secret: secret)
+        let load = DeliveryLoad(secret: secret, tag: "arc")
+        for index in 0..<12 { #expect(await service.post(load.delivery(index)) == 200) }
+        service.kill(SIGTERM)
+        #expect(service.waitForExit() == 0)
+        let migrations = ["--migrations", Repository.migrations.path]
+
+        let (status, output) = try runLedger(["verify-archive", "--db", path, "--webhook-secrets", secret.exposedValue] + migrations)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("deliveries checked: 12") && output.contains("every stored one verifies (12)"))
+        #expect(!output.contains(secret.exposedValue))
+
+        let other = WebhookSecret(key: Array(repeating: 12, count: 32))
+        let (wrong, wrongOutput) = try runLedger(["verify-archive", "--db", path, "--webhook-secrets", other.exposedValue] + migrations)
+        #expect(wrong == 1 && wrongOutput.contains("12 do not verify"), "\(wrongOutput)")
+
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in
+            try db.execute(sql: "UPDATE webhook_deliveries SET body = CAST(replace(CAST(body AS TEXT), 'arc 3', 'arc 4') AS BLOB) WHERE msg_id = 'msg_arc_3'")
+        }
+        try database.close()
+        let (changed, changedOutput) = try runLedger(["verify-archive", "--db", path, "--webhook-secrets", secret.exposedValue] + migrations)
+        #expect(changed == 1, "\(changedOutput)")
+        #expect(changedOutput.contains("1 differ from their recorded SHA-256, e.g. msg_arc_3"))
+        #expect(changedOutput.contains("1 do not verify, e.g. msg_arc_3"))
+    }
+}

@@ -23,6 +23,8 @@ public struct WebhookRecord: Sendable {
     public var body: Data
     public var bodySHA256: String
     public var eventType: String
+    /// The signature header as received, kept so the archive can be re-verified (`runa-ledger verify-archive`).
+    public var signatures: String?
     public var content: Content {
         didSet { observation = Self.observe(content) }
     }
@@ -31,8 +33,9 @@ public struct WebhookRecord: Sendable {
 
     public init(
         messageId: String, receivedAt: Timestamp, signedAt: Timestamp, body: Data, bodySHA256: String,
-        eventType: String, content: Content
+        eventType: String, signatures: String? = nil, content: Content
     ) {
+        self.signatures = signatures
         self.messageId = messageId
         self.receivedAt = receivedAt
         self.signedAt = signedAt
@@ -160,11 +163,11 @@ public final class LedgerWriter: Sendable {
         }
         try db.cachedStatement(sql: """
             INSERT INTO webhook_deliveries (msg_id, received_at, signed_at, body_sha256, event_type, order_id,
-                outcome, error, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                outcome, error, body, signatures)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 record.messageId, record.receivedAt.canonical, record.signedAt.canonical, record.bodySHA256,
-                record.eventType, record.orderId, outcome.rawValue, error, record.body,
+                record.eventType, record.orderId, outcome.rawValue, error, record.body, record.signatures,
             ])
         return outcome
     }

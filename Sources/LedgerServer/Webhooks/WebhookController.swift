@@ -89,7 +89,8 @@ struct WebhookController: Sendable {
         let record = WebhookRecord(
             messageId: verified.messageId, receivedAt: receivedAt,
             signedAt: Timestamp(secondsSinceEpoch: verified.signedAt), body: body,
-            bodySHA256: Digest.hex(Digest.sha256(body)), eventType: classified.eventType, content: content)
+            bodySHA256: Digest.hex(Digest.sha256(body)), eventType: classified.eventType, signatures: headers.signature,
+            content: content)
 
         let outcome: DeliveryOutcome
         do {

@@ -96,9 +96,11 @@ public struct QueryAPI: Sendable {
             filter("o.status IN (\(Self.marks(statuses.count)))", statuses)
         }
         if let currency = try parameters.currency() { filter("o.currency = ?", [currency]) }
+        // The listing-time bounds, kept apart: a description search also turns them into bounds on its index.
         let from = try parameters.instant("created_from"), to = try parameters.instant("created_to")
-        if let from { filter("\(Self.sortAt) >= ?", [from.canonical]) }
-        if let to { filter("\(Self.sortAt) < ?", [to.canonical]) }
+        var bounds: [(condition: String, values: [DatabaseValue])] = []
+        if let from { bounds.append(("\(Self.sortAt) >= ?", [from.canonical.databaseValue])) }
+        if let to { bounds.append(("\(Self.sortAt) < ?", [to.canonical.databaseValue])) }
         if let since = try parameters.instant("updated_since") { filter("o.updated_at >= ?", [since.canonical]) }
         if let statuses = try parameters.list("payout_status", allowed: Self.payoutStatuses) {
             filter("EXISTS (SELECT 1 FROM payouts p WHERE p.order_id = o.id AND p.status IN (\(Self.marks(statuses.count))))",
@@ -115,7 +117,7 @@ public struct QueryAPI: Sendable {
             var query = ListQuery<OrderView>(select: "o.*, \(Self.sortAt) AS sort_at", from: "orders o",
                                              sortExpressions: [Self.sortAt, "o.id"], sortColumns: ["sort_at", "id"],
                                              view: { OrderView($0) })
-            for (condition, values) in filters { query.filter(condition, values) }
+            for (condition, values) in bounds + filters { query.filter(condition, values) }
             return query
         }
         // Description text. Both plans order by the listing key (the index's rowid, see 0005), so their cursors are
@@ -134,20 +136,19 @@ public struct QueryAPI: Sendable {
             // key's ends share one key, so the key alone cannot cut between them.
             if let to { query.filter("\(key) <= ?", [Self.listingKey(to) + 999]) }
             query.filter("o.description LIKE ? ESCAPE '\\'", [search.like])
-            for (condition, values) in filters { query.filter(condition, values) }
+            for (condition, values) in bounds + filters { query.filter(condition, values) }
             return query
         }
         // The index hands out matches newest first and a page stops at its end, unless the other filters let few
         // of them through: then the orders those filters select (through their own indexes) are searched instead.
         // Which one is decided on the next `examined` matches: all of them seen, or enough passing, keeps the index.
-        let otherFilters = filters.filter { !$0.condition.hasPrefix(Self.sortAt) }
-        guard !otherFilters.isEmpty else { return searchQuery(drivenByIndex: true) }
+        guard !filters.isEmpty else { return searchQuery(drivenByIndex: true) }
         let examined = searchPlanWindow
         let upper = min(after?.first.flatMap { Int64($0) } ?? .max, to.map { Self.listingKey($0) + 1_000 } ?? .max)
         let lower = from.map(Self.listingKey) ?? .min
-        let conditions = ["o.description LIKE ? ESCAPE '\\'"] + otherFilters.map(\.condition)
+        let conditions = ["o.description LIKE ? ESCAPE '\\'"] + filters.map(\.condition)
         let values: [DatabaseValue] = [search.phrase.databaseValue, lower.databaseValue, upper.databaseValue,
-                                       examined.databaseValue, search.like.databaseValue] + otherFilters.flatMap(\.values)
+                                       examined.databaseValue, search.like.databaseValue] + filters.flatMap(\.values)
         let (seen, passing) = try await database.pool.read { db -> (Int, Int) in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*) AS seen, count(o.id) AS passing FROM

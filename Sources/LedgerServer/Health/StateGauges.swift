@@ -7,8 +7,8 @@ import RunaModels
 
 /// Gauges of stored state, read when Prometheus scrapes, so alerts see what the ledger holds (not a count kept
 /// since the process started): quarantined deliveries, the last delivery's time, the file's size, the disk's size
-/// and free space, and
-/// whether calls to Runa are paused by the circuit breaker. deploy/observability/alerts.yml alerts on them.
+/// and free space, and whether calls to Runa are paused by the circuit breaker. deploy/observability/alerts.yml
+/// alerts on them.
 struct StateGauges: Sendable {
     let database: LedgerDatabase
     let breaker: CircuitBreaker?

@@ -65,7 +65,7 @@ struct WebhookController: Sendable {
         }
         let receivedAt = now()
         let verified: VerifiedDelivery
-        switch verifier.verifier.verify(headers: headers, body: body, now: receivedAt.secondsSinceEpoch) {
+        switch verifier.verify(headers: headers, body: body, now: receivedAt.secondsSinceEpoch) {
         case .success(let delivery):
             verified = delivery
         case .failure(let reason):

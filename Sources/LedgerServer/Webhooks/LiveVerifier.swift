@@ -8,8 +8,10 @@ public final class LiveVerifier: Sendable {
 
     public init(_ verifier: SignatureVerifier) { current = Mutex(verifier) }
 
-    /// The verifier for the delivery at hand.
-    public var verifier: SignatureVerifier { current.withLock { $0 } }
+    /// Verifies a delivery with the secrets in use now (``SignatureVerifier/verify(headers:body:now:)``).
+    public func verify(headers: WebhookHeaders, body: some Collection<UInt8>, now: Int64) -> Result<VerifiedDelivery, SignatureError> {
+        current.withLock { $0 }.verify(headers: headers, body: body, now: now)
+    }
 
     /// Verify with `verifier` from now on.
     public func replace(with verifier: SignatureVerifier) { current.withLock { $0 = verifier } }

@@ -139,7 +139,8 @@ struct Demo: AsyncParsableCommand {
         say("  curl \(ledgerURL)/readyz ; curl \(ledgerURL)/metrics")
         say("  sqlite3 \(settings.databasePath) 'SELECT id, status, total_price, currency FROM orders LIMIT 10'")
         say("  runa-ledger check --db \(settings.databasePath)")
-        say("  query API token: \(token) (the /v1 routes arrive with the query API)")
+        say("  curl -H 'Authorization: Bearer \(token)' '\(ledgerURL)/v1/summary'")
+        say("  curl -H 'Authorization: Bearer \(token)' '\(ledgerURL)/v1/orders?status=COMPLETED&limit=5'")
 
         if !exit {
             say("Ctrl-C stops the demo.")

@@ -24,7 +24,7 @@ struct DemoTests {
         #expect(text.contains("0 differ"))
         #expect(text.contains("after webhooks alone:"))
         #expect(text.contains("verdict: the ledger matches the simulator's truth exactly"))
-        #expect(text.contains("query API token: demo-token-"))
+        #expect(text.contains("Authorization: Bearer demo-token-") && text.contains("/v1/summary"))
         #expect(FileManager.default.fileExists(atPath: folder.path("demo/ledger.sqlite")))
     }
 }

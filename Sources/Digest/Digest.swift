@@ -71,3 +71,34 @@ public enum Digest {
         }
     }
 }
+
+/// SHA-256 over data that arrives in pieces (a file being written), without holding it all.
+public final class SHA256Stream {
+    private let context: OpaquePointer
+
+    public init() {
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            preconditionFailure("libcrypto cannot start a SHA-256")
+        }
+        self.context = context
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Adds `bytes` to the digest.
+    public func update(_ bytes: some Collection<UInt8>) {
+        let copy = Array(bytes)
+        copy.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            _ = EVP_DigestUpdate(context, base, buffer.count)
+        }
+    }
+
+    /// The digest of everything added (32 bytes); the stream is spent afterwards.
+    public func finish() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        var length: UInt32 = 0
+        _ = EVP_DigestFinal_ex(context, &out, &length)
+        return out
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Ledger
 import Hummingbird
 import NIOCore
 
@@ -81,14 +82,16 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
         arguments.append((limit + 1).databaseValue)
         let boundArguments = arguments
         let columns = sortColumns
-        return try await database.read { db in
+        let (items, count, next) = try await database.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(boundArguments))
             let shown = rows.prefix(limit)
             let next: [String]? = rows.count > limit ? shown.last.map { row in
                 columns.map { column in Self.text(row[column]) }
             } : nil
-            return (transform(shown), next)
+            return (transform(shown), shown.count, next)
         }
+        RowCount.report(count)
+        return (items, next)
     }
 
     private static func text(_ value: DatabaseValue) -> String {
@@ -117,11 +120,14 @@ struct ListQuery<View: Encodable & Sendable>: Sendable {
 
     /// Every row as a streamed CSV response body.
     func csvBody(_ database: DatabasePool, header: [String], fields: @escaping @Sendable (Row) -> [String?]) -> ResponseBody {
-        ResponseBody { writer in
+        let count = RowCount.streaming()
+        return ResponseBody { writer in
             var sink = writer
-            _ = try await self.csv(database, header: header, fields: fields) { chunk in
+            let rows = try await self.csv(database, header: header, fields: fields) { chunk in
                 try await sink.write(ByteBuffer(string: chunk))
             }
+            // The access log entry is durable before the stream's end reaches the client.
+            try await count?.finishStream(rows)
             try await sink.finish(nil)
         }
     }

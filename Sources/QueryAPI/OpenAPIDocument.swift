@@ -41,9 +41,9 @@ public enum OpenAPIDocument {
       "get": {
         "operationId": "getOrder",
         "summary": "One order with its items, payouts and audit events",
-        "parameters": [{"$ref": "#/components/parameters/orderId"}],
+        "parameters": [{"$ref": "#/components/parameters/orderId"}, {"$ref": "#/components/parameters/asOf"}],
         "responses": {
-          "200": {"description": "The order.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderDetail"}}}},
+          "200": {"description": "The order (with `as_of`: as the ledger held it then, rebuilt from its events; `last_checked_at` is null).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderDetail"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "404": {"$ref": "#/components/responses/NotFound"}
@@ -94,7 +94,8 @@ public enum OpenAPIDocument {
         "parameters": [
           {"$ref": "#/components/parameters/createdFrom"},
           {"$ref": "#/components/parameters/createdTo"},
-          {"name": "group", "in": "query", "schema": {"type": "string", "enum": ["day"]}}
+          {"name": "group", "in": "query", "schema": {"type": "string", "enum": ["day"]}},
+          {"$ref": "#/components/parameters/asOf"}
         ],
         "responses": {
           "200": {"description": "The totals.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Summary"}}}},
@@ -133,6 +134,82 @@ public enum OpenAPIDocument {
         }
       }
     },
+    "/v1/completeness": {
+      "get": {
+        "operationId": "getCompleteness",
+        "summary": "The completeness watermark, its gaps, and how the orders of a stretch of time arrived",
+        "parameters": [
+          {"$ref": "#/components/parameters/createdFrom"},
+          {"$ref": "#/components/parameters/createdTo"},
+          {"$ref": "#/components/parameters/limit"}
+        ],
+        "responses": {
+          "200": {"description": "Every order Runa lists created before `watermark` is complete in the ledger. Arrivals cover `created_from` (default: 7 days before `created_to`) to `created_to` (default: now).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Completeness"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"}
+        }
+      }
+    },
+    "/v1/closes": {
+      "get": {
+        "operationId": "listCloses",
+        "summary": "Closed months, newest first",
+        "responses": {
+          "200": {"description": "The closes.", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Close"}}}}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"}
+        }
+      }
+    },
+    "/v1/closes/{period}": {
+      "get": {
+        "operationId": "getClose",
+        "summary": "One close: its manifest and the adjustments recorded against it since",
+        "parameters": [
+          {"name": "period", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}, "description": "A month, 2026-10."},
+          {"name": "limit", "in": "query", "description": "The most adjustment events returned (the count is always total).", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
+        ],
+        "responses": {
+          "200": {"description": "The close.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Close"}, {"type": "object", "required": ["manifest", "adjustment_events"], "properties": {"manifest": {"type": "object"}, "adjustment_events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}]}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/value-at-risk": {
+      "get": {
+        "operationId": "getValueAtRisk",
+        "summary": "Face value of payouts still ACTIVE per currency, by age since activation and by time left to expiry",
+        "parameters": [{"$ref": "#/components/parameters/currency"}],
+        "responses": {
+          "200": {"description": "The figures, exact.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValueAtRisk"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"}
+        }
+      }
+    },
+    "/v1/access-log": {
+      "get": {
+        "operationId": "listAccess",
+        "summary": "Every authenticated /v1 request, newest first (auditor tokens only)",
+        "parameters": [
+          {"name": "token_id", "in": "query", "schema": {"type": "string"}},
+          {"name": "since", "in": "query", "description": "A date (UTC) or an RFC 3339 time.", "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}},
+          {"$ref": "#/components/parameters/limit"},
+          {"$ref": "#/components/parameters/after"},
+          {"$ref": "#/components/parameters/format"}
+        ],
+        "responses": {
+          "200": {"description": "A page of entries, or all matching as CSV.", "content": {
+            "application/json": {"schema": {"type": "object", "required": ["items", "next"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Access"}}, "next": {"type": ["string", "null"]}}}},
+            "text/csv": {"schema": {"type": "string"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      }
+    },
     "/v1/openapi.json": {
       "get": {
         "operationId": "getOpenAPI",
@@ -153,12 +230,14 @@ public enum OpenAPIDocument {
       "updatedSince": {"name": "updated_since", "in": "query", "description": "A date (UTC) or an RFC 3339 time.", "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}},
       "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
       "after": {"name": "after", "in": "query", "description": "The `next` cursor of the previous page, with the same filters (empty means the first page). Any other value is a 400.", "schema": {"type": "string"}},
+      "asOf": {"name": "as_of", "in": "query", "description": "Rebuild the answer from the audit trail as it stood at this instant (a date (UTC) or an RFC 3339 time).", "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}},
       "format": {"name": "format", "in": "query", "description": "`csv` streams every matching row (as does `Accept: text/csv`).", "schema": {"type": "string", "enum": ["json", "csv"]}}
     },
     "responses": {
       "BadRequest": {"description": "A parameter is wrong; the message names it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unauthorized": {"description": "No valid bearer token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "NotFound": {"description": "No such order in the ledger.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Forbidden": {"description": "The token's role may not read this route.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "NotFound": {"description": "No such order (or close) in the ledger.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
       "Error": {"type": "object", "required": ["type", "message"], "properties": {"type": {"type": "string"}, "message": {"type": "string"}}},
@@ -234,6 +313,7 @@ public enum OpenAPIDocument {
         "type": "object", "required": ["created_from", "created_to", "lines"],
         "properties": {
           "created_from": {"$ref": "#/components/schemas/NullableTime"}, "created_to": {"$ref": "#/components/schemas/NullableTime"},
+          "as_of": {"$ref": "#/components/schemas/Time"},
           "lines": {"type": "array", "items": {
             "type": "object", "required": ["status", "orders", "total_price", "total_discount", "items", "face_value"],
             "properties": {
@@ -252,6 +332,44 @@ public enum OpenAPIDocument {
           "discrepancy_events": {"type": "integer"},
           "oldest_task": {"type": ["object", "null"]},
           "webhook_lag_seconds": {"type": ["object", "null"]}
+        }
+      },
+      "Completeness": {
+        "type": "object", "required": ["watermark", "watermark_age_seconds", "coverage", "listed_orders", "open_gaps", "gaps", "arrivals"],
+        "properties": {
+          "watermark": {"$ref": "#/components/schemas/NullableTime"},
+          "watermark_age_seconds": {"type": ["number", "null"]},
+          "coverage": {"type": ["object", "null"], "description": "The stretch of Runa's order list the reconciler has read; `from` null means from the beginning."},
+          "listed_orders": {"type": "integer"}, "open_gaps": {"type": "integer"},
+          "gaps": {"type": "array", "items": {"type": "object", "required": ["order_id", "created_at", "listed_status", "reason"], "properties": {"reason": {"type": "string", "enum": ["not_in_ledger", "status_behind_runa", "no_item_details"]}}}},
+          "arrivals": {"type": "object", "required": ["orders", "webhook_only", "reconciler_only", "both", "webhook_lag_seconds", "webhook_never_came", "webhook_never_came_orders"]}
+        }
+      },
+      "Close": {
+        "type": "object", "required": ["period", "closed_at", "forced", "force_reason", "manifest_sha256", "event_seq", "directory", "adjustments"],
+        "properties": {
+          "period": {"type": "string"}, "closed_at": {"$ref": "#/components/schemas/Time"}, "forced": {"type": "boolean"},
+          "force_reason": {"type": ["string", "null"]}, "manifest_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+          "event_seq": {"type": "integer"}, "directory": {"type": "string"}, "adjustments": {"type": "integer"}
+        }
+      },
+      "ValueAtRisk": {
+        "type": "object", "required": ["at", "currencies"],
+        "properties": {
+          "at": {"$ref": "#/components/schemas/Time"},
+          "currencies": {"type": "array", "items": {"type": "object", "required": ["currency", "active_payouts", "face_value", "by_age", "by_expiry"], "properties": {
+            "currency": {"type": ["string", "null"]}, "active_payouts": {"type": "integer"}, "face_value": {"$ref": "#/components/schemas/Money"},
+            "by_age": {"type": "array", "items": {"$ref": "#/components/schemas/Bucket"}},
+            "by_expiry": {"type": "array", "items": {"$ref": "#/components/schemas/Bucket"}}}}}
+        }
+      },
+      "Bucket": {"type": "object", "required": ["bucket", "payouts", "face_value"], "properties": {"bucket": {"type": "string"}, "payouts": {"type": "integer"}, "face_value": {"$ref": "#/components/schemas/Money"}}},
+      "Access": {
+        "type": "object", "required": ["id", "at", "token_id", "role", "method", "path", "query", "status", "rows"],
+        "properties": {
+          "id": {"type": "integer"}, "at": {"$ref": "#/components/schemas/Time"}, "token_id": {"type": "string"},
+          "role": {"type": "string", "enum": ["dashboard", "auditor"]}, "method": {"type": "string"}, "path": {"type": "string"},
+          "query": {"type": "string"}, "status": {"type": "integer"}, "rows": {"type": ["integer", "null"]}
         }
       },
       "Deliveries": {

@@ -13,6 +13,8 @@ public struct QueryAPI: Sendable {
     public let tokens: APITokens
     let cursorKey: [UInt8]
     let counters: DeliveryCounters
+    /// Where every authenticated `/v1` request is recorded.
+    let accessLog: AccessLogWriter
     /// How many index matches a description search with other filters examines to choose its plan.
     let searchPlanWindow: Int
     /// - Parameters:
@@ -26,23 +28,32 @@ public struct QueryAPI: Sendable {
         self.searchPlanWindow = searchPlanWindow
         self.tokens = APITokens(tokens)
         self.counters = counters
+        self.accessLog = AccessLogWriter(database: database)
         self.cursorKey = try database.ownKey(named: "cursor")
     }
 
     /// The `/v1` paths (as route templates); every one answers GET only.
     public static let paths = ["/v1/orders", "/v1/orders/:id", "/v1/orders/:id/events", "/v1/payouts", "/v1/summary",
-                               "/v1/reconciliation", "/v1/deliveries", "/v1/openapi.json"]
+                               "/v1/reconciliation", "/v1/deliveries", "/v1/completeness", "/v1/closes",
+                               "/v1/closes/:period", "/v1/value-at-risk", "/v1/access-log", "/v1/openapi.json"]
+    /// Routes only a token with the `auditor` role may read.
+    public static let auditorPaths = ["/v1/access-log"]
 
     /// The query parameters each route takes (besides `format` on lists); the OpenAPI document must say the same.
     public static let parameters: [String: Set<String>] = [
         "/v1/orders": ["status", "currency", "created_from", "created_to", "updated_since", "payout_status", "source", "q",
                        "limit", "after"],
-        "/v1/orders/{id}": [],
+        "/v1/orders/{id}": ["as_of"],
         "/v1/orders/{id}/events": ["limit", "after"],
         "/v1/payouts": ["status", "currency", "order_id", "updated_since", "limit", "after"],
-        "/v1/summary": ["created_from", "created_to", "group"],
+        "/v1/summary": ["created_from", "created_to", "group", "as_of"],
         "/v1/reconciliation": [],
         "/v1/deliveries": ["outcome", "limit", "after"],
+        "/v1/completeness": ["created_from", "created_to", "limit"],
+        "/v1/closes": [],
+        "/v1/closes/{period}": ["limit"],
+        "/v1/value-at-risk": ["currency"],
+        "/v1/access-log": ["token_id", "since", "limit", "after"],
     ]
 
     public func addRoutes(to router: Router<some RequestContext>) {
@@ -52,7 +63,7 @@ public struct QueryAPI: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         let v1 = router.group("v1")
-        v1.add(middleware: BearerAuthMiddleware(tokens: tokens))
+        v1.add(middleware: BearerAuthMiddleware(tokens: tokens, accessLog: accessLog, auditorPaths: Self.auditorPaths))
         v1.get("orders") { request, _ in try await self.orders(request) }
         v1.get("orders/:id") { request, context in try await self.order(request, id: context.parameters.get("id") ?? "") }
         v1.get("orders/:id/events") { request, context in
@@ -62,6 +73,13 @@ public struct QueryAPI: Sendable {
         v1.get("summary") { request, _ in try await self.summary(request) }
         v1.get("reconciliation") { request, _ in try await self.reconciliation(request) }
         v1.get("deliveries") { request, _ in try await self.deliveries(request) }
+        v1.get("completeness") { request, _ in try await self.completeness(request) }
+        v1.get("closes") { request, _ in try await self.closes(request) }
+        v1.get("closes/:period") { request, context in
+            try await self.close(request, period: context.parameters.get("period") ?? "")
+        }
+        v1.get("value-at-risk") { request, _ in try await self.valueAtRisk(request) }
+        v1.get("access-log") { request, _ in try await self.accessLog(request) }
     }
 
     // MARK: Orders
@@ -168,7 +186,8 @@ public struct QueryAPI: Sendable {
     }
 
     func order(_ request: Request, id: String) async throws -> Response {
-        _ = try QueryParameters(request, allowed: [])
+        let parameters = try QueryParameters(request, allowed: Self.parameters["/v1/orders/{id}"] ?? [])
+        if let asOf = try parameters.instant("as_of") { return try await order(id: id, asOf: asOf) }
         let view = try await database.pool.read { db -> OrderView? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [id]) else { return nil }
             var view = OrderView(row)
@@ -186,6 +205,7 @@ public struct QueryAPI: Sendable {
             return view
         }
         guard let view else { throw APIError(.notFound, type: "not_found", message: "no order \(id) in the ledger") }
+        RowCount.report(1)
         return try Self.json(view)
     }
 
@@ -228,6 +248,11 @@ public struct QueryAPI: Sendable {
         let from = try parameters.instant("created_from")
         let to = try parameters.instant("created_to")
         let byDay = try parameters.oneOf("group", ["day"]) != nil
+        if let asOf = try parameters.instant("as_of") {
+            let view = try await summary(from: from, to: to, byDay: byDay, asOf: asOf)
+            RowCount.report(view.lines.count)
+            return try Self.json(view)
+        }
         // Whole-day bounds are answered from the running totals the triggers of 0004 keep; any other bound from the
         // orders themselves. Both are exact.
         let wholeDays = [from, to].allSatisfy { $0.map { $0.microsecondsSinceEpoch % 86_400_000_000 == 0 } ?? true }
@@ -254,6 +279,7 @@ public struct QueryAPI: Sendable {
             }
             return lines.values.sorted { $0.key < $1.key }
         }
+        RowCount.report(lines.count)
         return try Self.json(SummaryView(createdFrom: from?.canonical, createdTo: to?.canonical, lines: lines))
     }
 
@@ -379,7 +405,7 @@ public struct QueryAPI: Sendable {
     // MARK: Plumbing
 
     /// The sort key a valid `after` cursor carries; `nil` for the first page; a 400 for anything else.
-    private func cursor(_ parameters: QueryParameters) throws -> [String]? {
+    func cursor(_ parameters: QueryParameters) throws -> [String]? {
         guard let text = parameters["after"], !text.isEmpty else { return nil }
         guard let cursor = Cursor.decode(text, key: cursorKey, filters: parameters.fingerprint) else {
             throw QueryParameters.bad("after", "not a cursor this API gave out for these filters")
@@ -387,13 +413,13 @@ public struct QueryAPI: Sendable {
         return cursor.after
     }
 
-    private func page<View>(_ query: ListQuery<View>, _ parameters: QueryParameters) async throws -> Page<View> {
+    func page<View>(_ query: ListQuery<View>, _ parameters: QueryParameters) async throws -> Page<View> {
         let limit = try parameters.limit()
         let (items, next) = try await query.page(database.pool, after: try cursor(parameters), limit: limit)
         return Page(items: items, next: next.map { Cursor(after: $0, filters: parameters.fingerprint).encode(key: cursorKey) })
     }
 
-    private func respond<View>(_ request: Request, _ parameters: QueryParameters, _ query: ListQuery<View>,
+    func respond<View>(_ request: Request, _ parameters: QueryParameters, _ query: ListQuery<View>,
                                csvHeader: [String], csvFields: @escaping @Sendable (Row) -> [String?]) async throws -> Response {
         _ = try parameters.limit()  // validated even where CSV ignores it
         if try QueryParameters.wantsCSV(request, parameters) {
@@ -439,7 +465,7 @@ public struct QueryAPI: Sendable {
 }
 
 /// One line of `GET /v1/summary`: per currency and status (and day), exact totals as decimal strings.
-struct SummaryLine: Encodable, Sendable {
+struct SummaryLine: Encodable, Sendable, Hashable {
     var day: String?
     var currency: String?
     var status: String
@@ -466,14 +492,17 @@ struct SummaryLine: Encodable, Sendable {
 struct SummaryView: Encodable, Sendable {
     var createdFrom: String?
     var createdTo: String?
+    /// Set when the summary was rebuilt from the audit trail as it stood then.
+    var asOf: String?
     var lines: [SummaryLine]
 
-    enum CodingKeys: String, CodingKey { case createdFrom = "created_from", createdTo = "created_to", lines }
+    enum CodingKeys: String, CodingKey { case createdFrom = "created_from", createdTo = "created_to", asOf = "as_of", lines }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(createdFrom, forKey: .createdFrom)
         try c.encode(createdTo, forKey: .createdTo)
+        try c.encodeIfPresent(asOf, forKey: .asOf)
         try c.encode(lines, forKey: .lines)
     }
 }

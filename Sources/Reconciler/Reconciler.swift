@@ -92,24 +92,56 @@ public final class Reconciler: Service, Sendable {
         if !errors.isEmpty {
             summary.run.errorSummary = (errors + [summary.run.errorSummary].compactMap { $0 }).joined(separator: "; ")
         }
+        if (try? await database.settleCompleteListings()) == nil { summary.run.errors += 1 }
         summary.backlog = try? await database.backlog(now: LedgerClock.now())
         if let runId { try? await database.closeRun(runId, summary: summary.run, now: LedgerClock.now()) }
         Gauge(label: "runa_ledger_reconcile_backlog").record(Double(summary.backlog.map { $0.due + $0.waiting } ?? 0))
         return summary
     }
 
-    /// Walks `GET /order` from the newest until a page holds nothing new or changed; queues what it finds.
-    /// Returns how many orders were queued.
+    /// Walks `GET /order` from the newest until a page holds nothing new or changed and the walk has reached the
+    /// stretch of the list read before; queues what it finds and records every listed order, so the completeness
+    /// watermark can be measured against Runa's list. Returns how many orders were queued.
+    ///
+    /// A walk that reaches the end of the list, or the stretch read before, extends the coverage to its start; one
+    /// cut short by `maxPages` leaves it alone (the watermark then stops, and its age alert says so).
     func discover(maxPages: Int) async throws -> Int {
+        let started = LedgerClock.now()
+        let previous = try await database.listingCoverage()
         var cursor: String?
         var queued = 0
+        var reachedEnd = false, connected = false
+        var oldestListed: Timestamp?
         for _ in 0..<max(1, maxPages) {
             let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
-            guard !page.items.isEmpty else { break }
+            guard !page.items.isEmpty else {
+                reachedEnd = true
+                break
+            }
+            try await database.recordListing(page.items, listedAt: LedgerClock.now())
             let found = try await queueDifferences(page.items)
             queued += found
-            guard found > 0, let next = page.pagination.cursors.after else { break }
+            if let oldest = page.items.compactMap(\.createdAt).min() {
+                oldestListed = min(oldestListed ?? oldest, oldest)
+                if let previous, oldest <= previous.through { connected = true }
+            }
+            guard let next = page.pagination.cursors.after else {
+                reachedEnd = true
+                break
+            }
+            if found == 0, connected { break }
             cursor = next
+        }
+        if reachedEnd {
+            try await database.setListingCoverage(ListingCoverage(from: nil, through: started))
+        } else if let previous, connected {
+            try await database.setListingCoverage(ListingCoverage(from: previous.from, through: started))
+        } else if previous == nil, let oldestListed {
+            try await database.setListingCoverage(ListingCoverage(from: oldestListed, through: started))
+        } else {
+            logger.warning("discovery did not reach the part of Runa's list read before; the watermark waits", metadata: [
+                "pages": "\(maxPages)",
+            ])
         }
         return queued
     }
@@ -219,11 +251,17 @@ public final class Reconciler: Service, Sendable {
     }
 
     static let backfillCursorKey = "backfill.after"
+    static let backfillStartedKey = "backfill.started_at"
 
     /// Walks the whole `GET /order` history (resuming from a saved cursor), queues every order the ledger lacks
     /// or holds differently, and fetches them — walking and fetching at once, so the budget is never idle.
     public func backfill(progress: @escaping @Sendable (BackfillProgress) -> Void) async throws -> BackfillProgress {
         let start = try await database.reconcileState(Self.backfillCursorKey)
+        // When the walk began: a finished walk covers Runa's whole list up to then (a resumed one, since the
+        // first start, which is kept with the cursor).
+        let walkStarted = try await database.reconcileState(Self.backfillStartedKey).flatMap { Timestamp(rfc3339: $0) }
+            ?? LedgerClock.now()
+        try await database.setReconcileState(Self.backfillStartedKey, walkStarted.canonical)
         logger.info("backfill started", metadata: ["walk": "\(start == nil ? "from the newest order" : "resuming")"])
         let walk = WalkState()
         async let walked: Void = walkHistory(from: start, state: walk, progress: progress)
@@ -235,6 +273,11 @@ public final class Reconciler: Service, Sendable {
         state.walkingDone = true
         state.remaining = (try? await database.backlog(now: LedgerClock.now())).map { $0.due + $0.waiting } ?? 0
         try await database.setReconcileState(Self.backfillCursorKey, nil)
+        try await database.setReconcileState(Self.backfillStartedKey, nil)
+        let previous = try await database.listingCoverage()
+        let through = max(previous?.through ?? walkStarted, walkStarted)
+        try await database.setListingCoverage(ListingCoverage(from: nil, through: through))
+        _ = try await database.settleCompleteListings()
         progress(state)
         return state
     }
@@ -245,6 +288,7 @@ public final class Reconciler: Service, Sendable {
         while !Task.isCancelled {
             let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
             if page.items.isEmpty { break }
+            try await database.recordListing(page.items, listedAt: LedgerClock.now())
             let queued = try await queueDifferences(page.items)
             cursor = page.pagination.cursors.after ?? page.items.last?.id
             // The cursor is saved only after the page's work is queued durably: a restart loses nothing.

@@ -49,6 +49,8 @@ public struct ChangeEvent: Sendable, Equatable {
         case discrepancy = "discrepancy"
         /// An authoritative answer agreed with the ledger on a disputed field.
         case discrepancyResolved = "discrepancy.resolved"
+        /// Not about an order: a month was closed (`runa-ledger close`); its event has an empty order id.
+        case periodClosed = "period.closed"
     }
 
     public var kind: Kind
@@ -186,17 +188,22 @@ public enum MergeRules {
                 dispute(field.rawValue, ledger: held, reported: after)
             }
         }
-        if !orderChanges.isEmpty { events.append(ChangeEvent(kind: .orderUpdated, changes: orderChanges)) }
-
         // 3. Items and payouts.
+        var itemEvents: [ChangeEvent] = []
         if let items = observation.reportedItems {
             for (position, reportedItem) in items.enumerated() {
                 mergeItem(reportedItem.item, fields: reportedItem.fields, position: position, into: &order,
-                          authority: authority, events: &events, dispute: dispute)
+                          authority: authority, events: &itemEvents, dispute: dispute)
             }
-            // Items of the status the ledger holds complete the order's details.
-            if order.status.isTerminal, incoming.status == order.status { order.detailsKnown = true }
+            // Items of the status the ledger holds complete the order's details: a fact the trail records, so an
+            // order rebuilt from its events (`as_of`) knows it too.
+            if order.status.isTerminal, incoming.status == order.status, !order.detailsKnown {
+                order.detailsKnown = true
+                orderChanges.append(Self.detailsKnownChange(before: false))
+            }
         }
+        if !orderChanges.isEmpty { events.append(ChangeEvent(kind: .orderUpdated, changes: orderChanges)) }
+        events += itemEvents
 
         if !disputed.isEmpty { events.append(ChangeEvent(kind: .discrepancy, changes: disputed)) }
         if !corrected.isEmpty { events.append(ChangeEvent(kind: .discrepancy, changes: corrected)) }
@@ -221,10 +228,16 @@ public enum MergeRules {
                           authority: .overwrite, events: &events, dispute: { _, _, _ in })
             }
             order.detailsKnown = incoming.status.isTerminal
+            if order.detailsKnown { events[0].changes.append(Self.detailsKnownChange(before: nil)) }
         }
         var followUps: Set<FollowUp> = []
         if order.status.isTerminal, !order.detailsKnown { followUps.insert(.enrich) }
         return MergeDecision(order: order, events: events, followUps: followUps, isChange: true)
+    }
+
+    /// `details_known` becoming true: the ledger now holds the order's items and payouts as Runa answered them.
+    static func detailsKnownChange(before: Bool?) -> FieldChange {
+        FieldChange(field: "details_known", before: before.map { .json($0 ? "true" : "false") }, after: .json("true"))
     }
 
     private static func mergeItem(

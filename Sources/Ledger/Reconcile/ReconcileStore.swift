@@ -141,14 +141,17 @@ extension LedgerDatabase {
         return latest
     }
 
-    /// Orders with work due now, oldest first, with every reason each is queued for.
-    public func dueTasks(now: Timestamp, limit: Int) async throws -> [ReconcileTask] {
+    /// Orders with work due now, with every reason each is queued for: first those with an ACTIVE payout that
+    /// expires within `urgentSeconds` (soonest expiry first: money about to lapse), then oldest first.
+    public func dueTasks(now: Timestamp, limit: Int, urgentSeconds: Int64 = 7 * 86_400) async throws -> [ReconcileTask] {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT order_id, group_concat(reason) AS reasons, max(attempts) AS attempts
-                FROM reconcile_tasks WHERE not_before <= ?
-                GROUP BY order_id ORDER BY min(not_before), order_id LIMIT ?
-                """, arguments: [now.canonical, limit])
+                SELECT t.order_id, group_concat(t.reason) AS reasons, max(t.attempts) AS attempts,
+                       (SELECT min(p.expiry_date) FROM payouts p
+                        WHERE p.order_id = t.order_id AND p.status = 'ACTIVE' AND p.expiry_date < ?) AS expires
+                FROM reconcile_tasks t WHERE t.not_before <= ?
+                GROUP BY t.order_id ORDER BY expires IS NULL, expires, min(t.not_before), t.order_id LIMIT ?
+                """, arguments: [now.adding(seconds: urgentSeconds).canonical, now.canonical, limit])
             return rows.map { row in
                 ReconcileTask(orderId: row["order_id"], reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
                               attempts: row["attempts"])
@@ -201,7 +204,10 @@ extension LedgerDatabase {
                 decision.isChange = true
                 discrepancies += 1
             }
-            if decision.order.status.isTerminal, decision.order.disputes.removeValue(forKey: "stuck_processing") != nil {
+            if decision.order.status.isTerminal, let stuck = decision.order.disputes.removeValue(forKey: "stuck_processing") {
+                decision.events.append(ChangeEvent(kind: .discrepancyResolved, changes: [
+                    FieldChange(field: "stuck_processing", before: .json(stuck), after: nil),
+                ]))
                 decision.isChange = true
             }
             if decision.isChange {

@@ -1,4 +1,5 @@
 import Foundation
+import QueryAPI
 import Webhooks
 
 /// Every setting of the service, read from environment variables (each with a `--flag` twin that wins over it)
@@ -142,8 +143,15 @@ public struct ServiceSettings: Sendable {
         settings.metricsPort = integer(.metricsPort, in: 0...65_535)
         if let tokens = raw(.apiTokens) {
             settings.apiTokens = list(tokens)
-            if settings.apiTokens.contains(where: { $0.count < 16 }) {
+            if settings.apiTokens.contains(where: { APITokens.parse($0).token.count < 16 }) {
                 problems.append("\(name(.apiTokens)): every token must be at least 16 characters")
+            }
+            for entry in settings.apiTokens {
+                let parts = entry.split(separator: ":", maxSplits: 2)
+                if parts.count == 3, parts[0].allSatisfy({ $0.isLetter && $0.isLowercase }), APIRole(rawValue: String(parts[0])) == nil {
+                    problems.append("\(name(.apiTokens)): unknown role \"\(parts[0])\" (role:id:token takes "
+                        + APIRole.allCases.map(\.rawValue).joined(separator: " or ") + ")")
+                }
             }
         }
         if let limit = integer(.maxBodyBytes, in: 1_024...(64 << 20)) { settings.maxBodyBytes = limit }

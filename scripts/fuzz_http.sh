@@ -8,7 +8,7 @@ BIN=${2:-.build/debug/runa-ledger}
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export RUNA_WEBHOOK_SECRETS=whsec_$(head -c 32 /dev/urandom | base64 | tr -d '\n')
-export LEDGER_API_TOKENS=fuzz-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export LEDGER_API_TOKENS=auditor:fuzz:fuzz-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port "$PORT" --migrations migrations 2>"$WORK/serve.log" &
 SERVER=$!

@@ -163,6 +163,11 @@ after_block() {
       expect "no webhook evidence in a rebuilt ledger" "$(stored O-DRILL-1)" no ;;
     "Upgrade#2")
       runa-ledger check --db "$LEDGER_DB" >/dev/null || fail "check after the upgrade" ;;
+    "Close a month#1")
+      expect "the close is recorded" "$(sqlite3 "file:$LEDGER_DB?mode=ro" "SELECT count(*) FROM closes WHERE period = '$PERIOD'")" 1
+      expect "the auditor reads the access log" "$(api "$AUDITOR_TOKEN" /v1/access-log)" 200
+      expect "a dashboard token may not" "$(api "$NEW_TOKEN" /v1/access-log)" 403
+      runa-ledger check --db "$LEDGER_DB" >/dev/null || fail "check after the close" ;;
   esac
 }
 

@@ -11,7 +11,7 @@ WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 "$BIN" demo --orders 40 --exit --folder "$WORK" >/dev/null
 TOKEN=schemathesis-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-LEDGER_API_TOKENS=$TOKEN RUNA_WEBHOOK_SECRETS=whsec_ZGV2LW9ubHktc2VjcmV0LWRvLW5vdC11c2UtaW4tcHJvZA== \
+LEDGER_API_TOKENS=auditor:schemathesis:$TOKEN RUNA_WEBHOOK_SECRETS=whsec_ZGV2LW9ubHktc2VjcmV0LWRvLW5vdC11c2UtaW4tcHJvZA== \
   "$BIN" serve --db "$WORK/ledger.sqlite" --port 18399 --migrations migrations 2>"$WORK/serve.log" &
 SERVER=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18399/readyz >/dev/null && break; sleep 0.1; done

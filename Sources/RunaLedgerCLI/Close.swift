@@ -48,7 +48,7 @@ struct Close: AsyncParsableCommand {
             let manifest = result.manifest
             print("closed \(manifest.period)\(manifest.forced ? " (FORCED: \(manifest.forceReason ?? ""))" : "") into \(result.directory)")
             for file in manifest.files { print("  \(file.name): \(file.rows) rows, sha256 \(file.sha256)") }
-            print("  manifest.json: sha256 \(result.manifestSHA256) (event \(manifest.chainHead.seq + 1) of the hash chain)")
+            print("  manifest.json: sha256 \(result.manifestSHA256) (event \(result.eventSeq) of the hash chain)")
             for total in manifest.totals {
                 print("  \(total.currency.isEmpty ? "-" : total.currency) \(total.status): \(total.orders) orders, "
                     + "total_price \(total.totalPrice), discount \(total.totalDiscount), \(total.items) items, face value \(total.faceValue)")

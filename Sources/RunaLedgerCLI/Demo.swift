@@ -43,7 +43,7 @@ struct Demo: AsyncParsableCommand {
         settings.databasePath = folder + "/ledger.sqlite"
         settings.port = 0
         settings.webhookSecrets = [secret]
-        settings.apiTokens = [token]
+        settings.apiTokens = ["auditor:demo:" + token]  // an auditor: every /v1 route, the access log too
         settings.runaAPIKey = apiKey
         let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
         let registry = PrometheusCollectorRegistry()
@@ -141,6 +141,7 @@ struct Demo: AsyncParsableCommand {
         say("  runa-ledger check --db \(settings.databasePath)")
         say("  curl -H 'Authorization: Bearer \(token)' '\(ledgerURL)/v1/summary'")
         say("  curl -H 'Authorization: Bearer \(token)' '\(ledgerURL)/v1/orders?status=COMPLETED&limit=5'")
+        say("  curl -H 'Authorization: Bearer \(token)' '\(ledgerURL)/v1/completeness'")
 
         if !exit {
             say("Ctrl-C stops the demo.")

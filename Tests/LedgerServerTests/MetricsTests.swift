@@ -1,7 +1,9 @@
 import Foundation
+import Ledger
 @testable import LedgerServer
 import Metrics
 import Prometheus
+import RunaModels
 import RunaClient
 import Testing
 import TestSupport
@@ -54,7 +56,12 @@ struct MetricsTests {
         var forged = service.signed(Orders.completed())
         forged.id = "msg_forged"
         #expect(try await service.post(forged).0 == 401)
+        // The reconciler read Runa's whole list two minutes ago and found nothing missing.
+        try await service.service.database.setListingCoverage(ListingCoverage(from: nil, through: LedgerClock.now().adding(seconds: -120)))
         let (_, text) = try await service.get("/metrics")
+        let watermarkAge = sample(text, "runa_ledger_completeness_watermark_age_seconds")
+        #expect(watermarkAge >= 120 && watermarkAge < 180)
+        #expect(sample(text, "runa_ledger_completeness_open_gaps") == 0)
         #expect(sample(text, "runa_ledger_quarantined_deliveries") == 1)
         let last = sample(text, "runa_ledger_last_delivery_timestamp_seconds")
         #expect(abs(last - Date().timeIntervalSince1970) < 60)

@@ -54,7 +54,8 @@ struct QueryAPITests {
     }
 
     static let routes = ["/v1/orders", "/v1/orders/O-Q00001", "/v1/orders/O-Q00001/events", "/v1/payouts", "/v1/summary",
-                         "/v1/reconciliation", "/v1/deliveries"]
+                         "/v1/reconciliation", "/v1/deliveries", "/v1/completeness", "/v1/closes", "/v1/closes/2026-10",
+                         "/v1/value-at-risk", "/v1/access-log"]
 
     @Test("every /v1 route answers 401 without a token or with a wrong one, in the JSON error shape", arguments: routes)
     func unauthorized(path: String) async throws {

@@ -138,6 +138,12 @@ struct ReconcilerTests {
         let neverAnnounced = try await ledger.value(
             "SELECT count(*) FROM order_events WHERE kind = 'discrepancy' AND changes LIKE '%never received%'", as: Int.self)
         #expect(neverAnnounced == stats.webhooksDropped)
+        // Runa's whole list was read: the ledger is complete through the start of the last walk, with no gap.
+        let completeness = try await ledger.service.database.completeness()
+        #expect(completeness.listedOrders == 500)
+        #expect(completeness.openGaps == 0, "\(completeness.gaps.prefix(5))")
+        #expect(completeness.coverage?.from == nil, "the walk reached the beginning of Runa's history")
+        #expect(completeness.watermark != nil && completeness.watermark == completeness.coverage?.through)
         try await sim.stop()
         try await ledger.stop()
     }
@@ -157,11 +163,13 @@ struct ReconcilerBehaviourTests {
         var configuration = SimConfiguration(apiKey: "k")
         configuration.seed = 77
         configuration.completeAfterSeconds = 0
-        configuration.timeScale = 86_400      // a simulated day per real second
+        // A simulated day per 0.4 real seconds: links change within 3 days (1.2 s) and expire after 25 days (10 s),
+        // so the first pass sees links still ACTIVE even on a loaded CI machine (it once took over 4 s there).
+        configuration.timeScale = 86_400 / 0.4
         configuration.claimRate = 0.4
         configuration.cancelRate = 0.2
-        configuration.payoutChangeWithinSeconds = 3 * 86_400  // within three real seconds
-        configuration.linkExpirySeconds = 4 * 86_400          // four real seconds
+        configuration.payoutChangeWithinSeconds = 3 * 86_400
+        configuration.linkExpirySeconds = 25 * 86_400
         let sim = try await RunningSimulator(configuration)
         let gateway = testGateway(sim.baseURL)
         try await placeOrders(30, through: gateway, prefix: "payouts")
@@ -175,7 +183,7 @@ struct ReconcilerBehaviourTests {
         let active = try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM payouts WHERE status = 'ACTIVE'") }
         #expect((active ?? 0) > 0, "the first pass saw links still ACTIVE")
 
-        try await Task.sleep(for: .milliseconds(4_500))  // every claim, cancellation and expiry has happened
+        try await Task.sleep(for: .milliseconds(10_500))  // every claim, cancellation and expiry has happened
         var problems = ["not run"]
         for _ in 0..<6 where !problems.isEmpty {
             _ = await reconciler.pass()

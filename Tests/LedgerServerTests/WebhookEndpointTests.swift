@@ -181,6 +181,24 @@ struct WebhookEndpointTests {
         try await service.stop()
     }
 
+    @Test("a body with a NUL character in a string is quarantined, not stored cut short (found by scripts/fuzz_http.sh)")
+    func nulCharacterIsQuarantined() async throws {
+        let service = try await ServiceHarness.start()
+        let body = Data(#"""
+            {"id":"O-NUL","status":"COMPLETED","created_at":"2026-11-23T10:00:00Z","currency":"USD","total_price":"10.00",
+             "total_discount":"0.00","payment_method":{"type":"ACCOUNT_BALANCE"},
+             "items":[{"id":"\u0000","distribution_method":{"type":"PAYOUT_LINK"},"products":{"type":"SINGLE","value":"AMZ-US"},
+                       "face_value":"10.00","price":"10.00","payout":{"status":"ACTIVE","status_updated_at":"2026-11-23T10:00:00Z",
+                       "url":"https://spend.example/x"}}]}
+            """#.utf8)
+        let (status, response) = try await service.post(service.signed(body, id: "msg_nul"))
+        #expect(status == 200 && response == #"{"outcome":"quarantined"}"#)
+        #expect(try await service.value("SELECT count(*) FROM order_items", as: Int.self) == 0)
+        #expect(try await service.value("SELECT count(*) FROM order_events", as: Int.self) == 0)
+        #expect(try service.service.database.check(migrations: service.service.migrations).isHealthy)
+        try await service.stop()
+    }
+
     @Test("product.update and other events are recorded as ignored and answered 200")
     func otherEvents() async throws {
         let service = try await ServiceHarness.start()

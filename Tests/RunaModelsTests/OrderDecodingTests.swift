@@ -113,6 +113,19 @@ struct OrderDecodingTests {
         #expect(fx.rateSymbol == "GBPEUR")
     }
 
+    @Test("a NUL character anywhere in a string is refused (SQLite would store the text cut short); an escaped backslash before u0000 is not one")
+    func nulCharacters() throws {
+        for body in [#"{"id":"O-1\u0000","status":"FAILED"}"#, #"{"id":"O-1","status":"FAILED","description":"a\u0000b"}"#,
+                     Payloads.syncCompleted.replacingOccurrences(of: "E-0123456789ABCDEFG", with: #"\u0000"#),
+                     "{\"id\":\"O-1\u{0}\",\"status\":\"FAILED\"}"] {
+            #expect(throws: PayloadError(path: "", problem: "a string holds U+0000 (NUL), which no Runa field has")) {
+                try RunaOrder.decode(from: Data(body.utf8))
+            }
+        }
+        let literal = try RunaOrder.decode(from: Data(#"{"id":"O-1","status":"FAILED","description":"C:\\u0000"}"#.utf8))
+        #expect(literal.description == .value(#"C:\u0000"#))
+    }
+
     @Test("failed and processing bodies need only id and status")
     func partialBodies() throws {
         let failed = try RunaOrder.decode(from: Data(Payloads.failedWebhook.utf8))

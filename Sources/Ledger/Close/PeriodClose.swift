@@ -108,6 +108,8 @@ public struct CloseResult: Sendable {
     public var directory: String
     public var manifest: CloseManifest
     public var manifestSHA256: String
+    /// The `period.closed` event in the hash chain.
+    public var eventSeq: Int64
     /// Events written between the package's snapshot and the close, recorded as its first adjustments.
     public var adjustmentsAtClose: Int
 }
@@ -121,6 +123,9 @@ extension LedgerDatabase {
 
     static func closeProblems(_ period: ClosePeriod, db: Database) throws -> [String] {
         var problems: [String] = []
+        if LedgerClock.now() < period.end {
+            problems.append("\(period) has not ended: it ends at \(period.end.canonical)")
+        }
         let completeness = try Self.completeness(db, gapLimit: 10)
         if let coverage = completeness.coverage {
             if let from = coverage.from, period.start < from {
@@ -129,7 +134,7 @@ extension LedgerDatabase {
             if let watermark = completeness.watermark, watermark < period.end {
                 let gaps = completeness.gaps.prefix(5).map { "\($0.orderId) (\($0.reason.rawValue))" }
                 problems.append("the ledger is complete only through \(watermark.canonical)"
-                    + (gaps.isEmpty ? " (the reconciler has not read Runa's list since)"
+                    + (gaps.isEmpty ? " (the reconciler has not read Runa's list past the period's end yet)"
                                     : "; first gaps: " + gaps.joined(separator: ", ")))
             }
         } else {
@@ -205,7 +210,7 @@ extension LedgerDatabase {
         try Self.synchronizeFolder(of: directory)
 
         let snapshotSeq = manifest.chainHead.seq
-        let adjustments = try await pool.write { db -> Int in
+        let (eventSeq, adjustments) = try await pool.write { db -> (Int64, Int) in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM closes WHERE period = ?", arguments: [name]) != nil {
                 throw PeriodCloseError.alreadyClosed(name)
             }
@@ -229,9 +234,9 @@ extension LedgerDatabase {
                 WHERE e.seq > ? AND e.seq < ? AND coalesce(o.created_at, o.first_seen_at) >= ?
                   AND coalesce(o.created_at, o.first_seen_at) < ?
                 """, arguments: [name, snapshotSeq, head.seq, period.start.canonical, period.end.canonical])
-            return db.changesCount
+            return (head.seq, db.changesCount)
         }
-        return CloseResult(directory: directory, manifest: manifest, manifestSHA256: manifestSHA256,
+        return CloseResult(directory: directory, manifest: manifest, manifestSHA256: manifestSHA256, eventSeq: eventSeq,
                            adjustmentsAtClose: adjustments)
     }
 

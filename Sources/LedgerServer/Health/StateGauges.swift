@@ -7,8 +7,8 @@ import RunaModels
 
 /// Gauges of stored state, read when Prometheus scrapes, so alerts see what the ledger holds (not a count kept
 /// since the process started): quarantined deliveries, the last delivery's time, the file's size, the disk's size
-/// and free space, and whether calls to Runa are paused by the circuit breaker. deploy/observability/alerts.yml
-/// alerts on them.
+/// and free space, whether calls to Runa are paused by the circuit breaker, and the completeness watermark's age
+/// and open gaps (exported once the reconciler has read Runa's list). deploy/observability/alerts.yml alerts on them.
 struct StateGauges: Sendable {
     let database: LedgerDatabase
     let breaker: CircuitBreaker?
@@ -48,5 +48,11 @@ struct StateGauges: Sendable {
             diskSize.record(Double(stats.f_blocks) * Double(stats.f_frsize))
         }
         if let breaker { circuitOpen.record(breaker.isOpen ? 1 : 0) }
+        // Absent until there is a watermark: a webhook-only ledger (no reconciler) has none, and 0 would read as fresh.
+        if let report = try? await database.completeness(gapLimit: 1), let watermark = report.watermark {
+            let age = LedgerClock.now().microsecondsSinceEpoch - watermark.microsecondsSinceEpoch
+            Gauge(label: "runa_ledger_completeness_watermark_age_seconds").record(Double(age) / 1_000_000)
+            Gauge(label: "runa_ledger_completeness_open_gaps").record(report.openGaps)
+        }
     }
 }

@@ -83,13 +83,39 @@ public struct RateExceededBody: Sendable, Hashable, Codable {
 /// Decoding of Runa's JSON with errors translated into ``PayloadError``.
 public enum RunaJSON {
     /// Decodes `type` from `data`, reporting the JSON path of the first problem.
+    ///
+    /// A string holding U+0000 is refused: no Runa field has one, and SQLite's C API ends text at it, so it would be
+    /// stored cut short (a fuzzed item id `"\u0000"` was stored as `''` while the audit trail hashed one byte).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(PayloadError) -> T {
+        if containsNUL(data) { throw PayloadError(path: "", problem: "a string holds U+0000 (NUL), which no Runa field has") }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
             throw PayloadError(error)
         } catch {
             throw PayloadError(path: "", problem: "not valid JSON")
+        }
+    }
+
+    /// Whether JSON text holds a NUL character, raw or escaped as `\u0000` (an escaped backslash before `u0000`
+    /// is not one).
+    static func containsNUL(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
+            var index = 0
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0: return true
+                case UInt8(ascii: "\\"):
+                    if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "0"),
+                       bytes[index + 3] == UInt8(ascii: "0"), bytes[index + 4] == UInt8(ascii: "0"),
+                       bytes[index + 5] == UInt8(ascii: "0") {
+                        return true
+                    }
+                    index += 2
+                default: index += 1
+                }
+            }
+            return false
         }
     }
 

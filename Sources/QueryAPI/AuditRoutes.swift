@@ -21,6 +21,7 @@ extension QueryAPI {
             view.events = try Row.fetchAll(db, sql: """
                 SELECT * FROM order_events WHERE order_id = ? AND at <= ? ORDER BY seq
                 """, arguments: [id, asOf.canonical]).map(EventView.init)
+            view.arrival = try OrderArrival.of(id, status: view.status, completedAt: view.completedAt, at: asOf, db: db)
             return view
         }
         guard let view else {

@@ -270,10 +270,21 @@ public enum OpenAPIDocument {
       },
       "OrderDetail": {
         "allOf": [{"$ref": "#/components/schemas/Order"}, {
-          "type": "object", "required": ["items", "events"],
+          "type": "object", "required": ["items", "events", "arrival"],
           "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
-            "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}
+            "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            "arrival": {
+              "type": "object", "description": "How the order reached the ledger (as of the answer's moment).",
+              "required": ["via", "webhooks", "first_webhook_at", "webhook_lag_seconds", "webhook_never_came"],
+              "properties": {
+                "via": {"type": "string", "enum": ["webhook", "reconciler", "both"], "description": "reconciler: Runa's API (reconciler or backfill)."},
+                "webhooks": {"type": "integer", "minimum": 0},
+                "first_webhook_at": {"type": ["string", "null"], "format": "date-time"},
+                "webhook_lag_seconds": {"type": ["number", "null"], "description": "From Runa's completed_at to the first delivery."},
+                "webhook_never_came": {"type": "boolean", "description": "Finished over an hour ago and no webhook came."}
+              }
+            }
           }}]
       },
       "Item": {

@@ -202,6 +202,7 @@ public struct QueryAPI: Sendable {
                 .map { ItemView($0, payout: payouts[$0["id"]]) }
             view.events = try Row.fetchAll(db, sql: "SELECT * FROM order_events WHERE order_id = ? ORDER BY seq", arguments: [id])
                 .map(EventView.init)
+            view.arrival = try OrderArrival.of(id, status: view.status, completedAt: view.completedAt, at: LedgerClock.now(), db: db)
             return view
         }
         guard let view else { throw APIError(.notFound, type: "not_found", message: "no order \(id) in the ledger") }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Ledger
 import RunaModels
 
 /// JSON text stored in the ledger, written back out as JSON (not as a string).
@@ -35,6 +36,8 @@ struct OrderView: Encodable, Sendable {
     var version: Int
     var items: [ItemView]?
     var events: [EventView]?
+    /// How the order reached the ledger (the single-order answer only).
+    var arrival: OrderArrival?
 
     static let columns = ["id", "status", "currency", "total_price", "total_discount", "created_at", "completed_at",
                           "description", "first_seen_at", "updated_at", "last_source", "details_known", "version"]
@@ -94,7 +97,7 @@ struct OrderView: Encodable, Sendable {
         case id, status, currency, totalPrice = "total_price", totalDiscount = "total_discount", createdAt = "created_at"
         case completedAt = "completed_at", description, paymentMethod = "payment_method", metadata
         case transactionDetail = "transaction_detail", firstSeenAt = "first_seen_at", updatedAt = "updated_at"
-        case lastSource = "last_source", detailsKnown = "details_known", disputes, version, items, events
+        case lastSource = "last_source", detailsKnown = "details_known", disputes, version, items, events, arrival
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -118,6 +121,7 @@ struct OrderView: Encodable, Sendable {
         try c.encode(version, forKey: .version)
         try c.encodeIfPresent(items, forKey: .items)
         try c.encodeIfPresent(events, forKey: .events)
+        try c.encodeIfPresent(arrival, forKey: .arrival)
     }
 }
 

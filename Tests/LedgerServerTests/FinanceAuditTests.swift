@@ -290,6 +290,21 @@ struct FinanceAuditTests {
         let arrivals = try #require(report["arrivals"] as? [String: Any])
         #expect(arrivals["orders"] as? Int == 10 && arrivals["reconciler_only"] as? Int == 10)
         #expect(arrivals["webhook_never_came"] as? Int == orders.filter { $0.status != .processing }.count)
+
+        // Per order: fetched from Runa only, then announced by a (very late) webhook as well.
+        func arrival(_ id: String) async throws -> [String: Any] {
+            try #require(try json(try await get(service, "/v1/orders/\(id)").1)["arrival"] as? [String: Any])
+        }
+        var fetched = try await arrival(orders[1].id)
+        #expect(fetched["via"] as? String == "reconciler" && fetched["webhooks"] as? Int == 0)
+        #expect(fetched["webhook_never_came"] as? Bool == true && fetched["webhook_lag_seconds"] is NSNull)
+        #expect(try await service.post(service.signed(orders[1])).0 == 200)
+        fetched = try await arrival(orders[1].id)
+        #expect(fetched["via"] as? String == "both" && fetched["webhooks"] as? Int == 1)
+        #expect(fetched["webhook_never_came"] as? Bool == false)
+        let lag = try #require(fetched["webhook_lag_seconds"] as? Double)
+        let expectedLag = Double(LedgerClock.now().microsecondsSinceEpoch - orders[1].completedAt!.microsecondsSinceEpoch) / 1e6
+        #expect(abs(lag - expectedLag) < 60)
         try await service.stop()
     }
 }

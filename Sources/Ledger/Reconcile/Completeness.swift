@@ -62,6 +62,56 @@ public struct ArrivalReport: Sendable, Equatable {
     public var webhookNeverCameCount = 0
 }
 
+/// How one order reached the ledger, as it stood at a moment.
+public struct OrderArrival: Sendable, Equatable, Encodable {
+    /// `webhook`, `reconciler` (the reconciler or a backfill, from Runa's API) or `both`.
+    public var via: String
+    /// Webhook deliveries about the order.
+    public var webhooks: Int
+    public var firstWebhookAt: String?
+    /// Seconds from Runa's `completed_at` to the first delivery (negative when the delivery carried an earlier state).
+    public var webhookLagSeconds: Double?
+    /// Finished over the grace period ago, and no webhook about it came.
+    public var webhookNeverCame: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case via, webhooks, firstWebhookAt = "first_webhook_at", webhookLagSeconds = "webhook_lag_seconds"
+        case webhookNeverCame = "webhook_never_came"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(via, forKey: .via)
+        try c.encode(webhooks, forKey: .webhooks)
+        try c.encode(firstWebhookAt, forKey: .firstWebhookAt)
+        try c.encode(webhookLagSeconds, forKey: .webhookLagSeconds)
+        try c.encode(webhookNeverCame, forKey: .webhookNeverCame)
+    }
+
+    /// Order `id` (now `status`, finished at `completedAt`) as the deliveries and events up to `at` show it.
+    public static func of(_ id: String, status: String, completedAt: String?, at: Timestamp, graceSeconds: Int64 = 3_600,
+                          db: Database) throws -> OrderArrival {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT count(*) FROM webhook_deliveries WHERE order_id = ? AND received_at <= ?) AS webhooks,
+                   (SELECT min(received_at) FROM webhook_deliveries WHERE order_id = ? AND received_at <= ?) AS first_webhook,
+                   EXISTS (SELECT 1 FROM order_events WHERE order_id = ? AND source <> 'webhook' AND at <= ?) AS fetched
+            """, arguments: [id, at.canonical, id, at.canonical, id, at.canonical])
+        let webhooks: Int = row?["webhooks"] ?? 0
+        let first: String? = row?["first_webhook"]
+        let fetched: Bool = row?["fetched"] ?? false
+        let completed = completedAt.flatMap { Timestamp(rfc3339: $0) }
+        let finished = status != "PROCESSING"
+        var lag: Double?
+        if finished, let completed, let firstWebhook = first.flatMap({ Timestamp(rfc3339: $0) }) {
+            lag = Double(firstWebhook.microsecondsSinceEpoch - completed.microsecondsSinceEpoch) / 1_000_000
+        }
+        return OrderArrival(
+            via: webhooks > 0 ? (fetched ? "both" : "webhook") : "reconciler", webhooks: webhooks, firstWebhookAt: first,
+            webhookLagSeconds: lag,
+            webhookNeverCame: finished && webhooks == 0 && (completed.map { $0 < at.adding(seconds: -graceSeconds) } ?? true))
+    }
+}
+
 extension LedgerDatabase {
     static let coverageFromKey = "listing.covered_from"
     static let coverageThroughKey = "listing.covered_through"

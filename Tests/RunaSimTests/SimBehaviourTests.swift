@@ -52,7 +52,8 @@ struct SimBehaviourTests {
 
     @Test("async orders complete or fail after the delay; failed ones carry no payouts")
     func life() async throws {
-        let sim = try await SimHarness.start { $0.completeAfterSeconds = 0.3; $0.failRate = 1 }
+        // 2 s: long enough that the first GET sees PROCESSING on a loaded CI machine (0.3 s once was not).
+        let sim = try await SimHarness.start { $0.completeAfterSeconds = 2; $0.failRate = 1 }
         let id = try await sim.placeOrder(SeedRequests.openAPI).decode(AcceptedOrder.self).id
         #expect(try await sim.get("/order/\(id)").decode(RunaOrder.self).status == .processing)
         #expect(try await sim.eventually { try await sim.get("/order/\(id)").decode(RunaOrder.self).status == .failed })

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+@testable import QueryAPI
 import RunaModels
 import Testing
 import TestSupport
@@ -52,6 +53,7 @@ struct AsOfTests {
         // Webhooks: one order PROCESSING then COMPLETED with its items; one whose amount a webhook later disputes.
         let first = try Self.order("O-ASOF1", .processing, price: "25.00", created: created)
         #expect(try await service.post(service.signed(first)).0 == 200)
+        let midway = LedgerClock.now()
         let item = try Self.item("E-ASOF1", "25.00", payout: .active, at: created.adding(seconds: 5))
         #expect(try await service.post(service.signed(try Self.order("O-ASOF1", .completed, price: "25.00", created: created,
                                                                       items: [item]))).0 == 200)
@@ -93,6 +95,23 @@ struct AsOfTests {
             #expect(try comparable(rebuilt) == comparable(savedSummaries[path] ?? ""), "\(path)")
             #expect(rebuilt.contains(#""as_of":"\#(at)""#))
         }
+        // Both ways of computing it agree: every order replayed, or today's rows with the orders changed since
+        // taken out and put back as they were.
+        let bounds: [(Timestamp?, Timestamp?, Bool)] = [
+            (nil, nil, false), (nil, nil, true),
+            (Timestamp(rfc3339: "2026-10-02T00:00:00Z"), Timestamp(rfc3339: "2026-10-05T10:00:30Z"), true),
+        ]
+        for (from, to, byDay) in bounds {
+            for moment in [midway, asOf, LedgerClock.now()] {
+                let (replayed, delta) = try await database.pool.read { db in
+                    (try QueryAPI.summarySums(from: from, to: to, byDay: byDay, asOf: moment, strategy: .replay, db: db),
+                     try QueryAPI.summarySums(from: from, to: to, byDay: byDay, asOf: moment, strategy: .delta, db: db))
+                }
+                #expect(!replayed.isEmpty)
+                #expect(replayed == delta.filter { $0.value != QueryAPI.SummarySums() }, "\(moment.canonical) \(byDay)")
+            }
+        }
+
         // Before an order was first seen, it did not exist.
         let (status, body) = try await service.send(path: "/v1/orders/O-ASOF3?as_of=\(at)", method: .GET,
                                                     headers: [("Authorization", "Bearer as-of-token-0123456789")], body: nil)

@@ -4,12 +4,23 @@ import Testing
 import TestSupport
 
 /// Runs the `runa-ledger` executable to its end; returns its exit status and everything it printed.
-func runLedger(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-    try runProgram(ServiceProcess.executable, arguments, environment: environment)
+func runLedger(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+    try await runProgram(ServiceProcess.executable, arguments, environment: environment)
 }
 
 /// Runs a program to its end; returns its exit status and everything it printed (stdout and stderr together).
-func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+///
+/// The wait happens on a thread of its own: blocked on the cooperative pool (two threads on a 2-core machine), it
+/// would stall every other test running at the time, and their timing-sensitive steps with it.
+func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runProgramBlocking(executable, arguments, environment: environment) })
+        }
+    }
+}
+
+func runProgramBlocking(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -27,37 +38,37 @@ func runProgram(_ executable: URL, _ arguments: [String], environment: [String: 
 /// The `runa-ledger` executable's maintenance commands, run as an operator would.
 @Suite("migrate and check on the command line")
 struct CommandLineTests {
-    func run(_ arguments: [String]) throws -> (Int32, String) { try runLedger(arguments) }
+    func run(_ arguments: [String]) async throws -> (Int32, String) { try await runLedger(arguments) }
 
     @Test("migrate creates the schema once; check passes on a sound ledger and fails on a tampered one")
-    func migrateAndCheck() throws {
+    func migrateAndCheck() async throws {
         let folder = try TemporaryFolder()
         let db = folder.path("ledger.sqlite")
         let migrations = Repository.migrations.path
-        let first = try run(["migrate", "--db", db, "--migrations", migrations])
+        let first = try await run(["migrate", "--db", db, "--migrations", migrations])
         #expect(first.0 == 0 && first.1.contains("applied: 0001_ledger.sql"))
-        let second = try run(["migrate", "--db", db, "--migrations", migrations])
+        let second = try await run(["migrate", "--db", db, "--migrations", migrations])
         #expect(second.0 == 0 && second.1.contains("schema is current"))
-        let healthy = try run(["check", "--db", db, "--migrations", migrations])
+        let healthy = try await run(["check", "--db", db, "--migrations", migrations])
         #expect(healthy.0 == 0 && healthy.1.hasPrefix("ledger OK"))
 
         let queue = try DatabaseQueue(path: db)
-        try queue.write { db in
+        try await queue.write { db in
             try db.execute(sql: """
                 INSERT INTO order_events (seq, at, order_id, kind, source, cause, changes, prev_hash, hash)
                 VALUES (1, 'x', 'O-1', 'order.created', 'webhook', 'forged', '{}', 'bad', 'bad')
                 """)
         }
         try queue.close()
-        let tampered = try run(["check", "--db", db, "--migrations", migrations])
+        let tampered = try await run(["check", "--db", db, "--migrations", migrations])
         #expect(tampered.0 == 1)
         #expect(tampered.1.contains("hash chain: BROKEN at event 1"))
     }
 
     @Test("check refuses a missing ledger rather than creating one")
-    func missingLedger() throws {
+    func missingLedger() async throws {
         let folder = try TemporaryFolder()
-        let result = try run(["check", "--db", folder.path("nope.sqlite")])
+        let result = try await run(["check", "--db", folder.path("nope.sqlite")])
         #expect(result.0 == 1)
         #expect(!FileManager.default.fileExists(atPath: folder.path("nope.sqlite")))
     }
@@ -67,8 +78,8 @@ import RunaSim
 
 @Suite("reconcile --once and backfill on the command line", .serialized)
 struct ReconcileCommandTests {
-    func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
-        try runLedger(arguments + ["--migrations", Repository.migrations.path], environment: environment)
+    func run(_ arguments: [String], environment: [String: String]) async throws -> (Int32, String) {
+        try await runLedger(arguments + ["--migrations", Repository.migrations.path], environment: environment)
     }
 
     @Test("backfill walks the whole history; reconcile --once then says in step (exit 0), and not in step while Runa fails")
@@ -83,10 +94,10 @@ struct ReconcileCommandTests {
         let folder = try TemporaryFolder()
         let environment = ["RUNA_API_KEY": "cli-key", "RUNA_BASE_URL": sim.baseURL, "RUNA_REQUESTS_PER_SECOND": "500",
                            "RUNA_MAX_CONCURRENCY": "8", "LEDGER_DB": folder.path("ledger.sqlite")]
-        let backfill = try run(["backfill"], environment: environment)
+        let backfill = try await run(["backfill"], environment: environment)
         #expect(backfill.0 == 0, "\(backfill.1)")
         #expect(backfill.1.contains("backfill done: 150 orders listed, 150 fetched, 0 left"))
-        let once = try run(["reconcile", "--once"], environment: environment)
+        let once = try await run(["reconcile", "--once"], environment: environment)
         #expect(once.0 == 0, "\(once.1)")
         #expect(once.1.contains("in step"))
 
@@ -100,7 +111,7 @@ struct ReconcileCommandTests {
                                                     products: .single(value: "AMZ-US", usageConfig: nil))]),
             idempotencyKey: "cli-late")
         sim.simulator.setFaults(errorRate: 1, truncateRate: 0, rateLimit: nil)
-        let failing = try run(["reconcile", "--once"], environment: environment.merging(["RUNA_RATE_LIMIT_MIN_WAIT": "0.1"]) { $1 })
+        let failing = try await run(["reconcile", "--once"], environment: environment.merging(["RUNA_RATE_LIMIT_MIN_WAIT": "0.1"]) { $1 })
         #expect(failing.0 == 1, "\(failing.1)")
         #expect(failing.1.contains("NOT in step"))
         try await sim.stop()
@@ -158,13 +169,13 @@ struct VerifyArchiveTests {
         #expect(service.waitForExit() == 0)
         let migrations = ["--migrations", Repository.migrations.path]
 
-        let (status, output) = try runLedger(["verify-archive", "--db", path, "--webhook-secrets", secret.exposedValue] + migrations)
+        let (status, output) = try await runLedger(["verify-archive", "--db", path, "--webhook-secrets", secret.exposedValue] + migrations)
         #expect(status == 0, "\(output)")
         #expect(output.contains("deliveries checked: 12") && output.contains("every stored one verifies (12)"))
         #expect(!output.contains(secret.exposedValue))
 
         let other = WebhookSecret(key: Array(repeating: 12, count: 32))
-        let (wrong, wrongOutput) = try runLedger(["verify-archive", "--db", path, "--webhook-secrets", other.exposedValue] + migrations)
+        let (wrong, wrongOutput) = try await runLedger(["verify-archive", "--db", path, "--webhook-secrets", other.exposedValue] + migrations)
         #expect(wrong == 1 && wrongOutput.contains("12 do not verify"), "\(wrongOutput)")
 
         let database = try DatabaseQueue(path: path)
@@ -172,7 +183,7 @@ struct VerifyArchiveTests {
             try db.execute(sql: "UPDATE webhook_deliveries SET body = CAST(replace(CAST(body AS TEXT), 'arc 3', 'arc 4') AS BLOB) WHERE msg_id = 'msg_arc_3'")
         }
         try database.close()
-        let (changed, changedOutput) = try runLedger(["verify-archive", "--db", path, "--webhook-secrets", secret.exposedValue] + migrations)
+        let (changed, changedOutput) = try await runLedger(["verify-archive", "--db", path, "--webhook-secrets", secret.exposedValue] + migrations)
         #expect(changed == 1, "\(changedOutput)")
         #expect(changedOutput.contains("1 differ from their recorded SHA-256, e.g. msg_arc_3"))
         #expect(changedOutput.contains("1 do not verify, e.g. msg_arc_3"))

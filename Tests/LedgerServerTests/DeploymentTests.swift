@@ -27,7 +27,7 @@ struct DeploymentTests {
         for _ in 0..<200 where load.acknowledgedIndexes.count < 300 { try await Task.sleep(for: .milliseconds(50)) }
 
         let acknowledgedBefore = load.acknowledgedIndexes
-        let (status, output) = try runLedger(["backup", "--db", path, "--to", backup,
+        let (status, output) = try await runLedger(["backup", "--db", path, "--to", backup,
                                               "--migrations", Repository.migrations.path])
         try await Task.sleep(for: .milliseconds(200))
         load.stop()
@@ -47,19 +47,19 @@ struct DeploymentTests {
         try FileManager.default.createDirectory(atPath: folder.path("restored"), withIntermediateDirectories: true)
         try Data("an old ledger".utf8).write(to: URL(fileURLWithPath: restored))
         try Data("an old write-ahead log".utf8).write(to: URL(fileURLWithPath: restored + "-wal"))
-        let (restoreStatus, restoreOutput) = try runLedger(["restore", "--from", backup, "--db", restored,
+        let (restoreStatus, restoreOutput) = try await runLedger(["restore", "--from", backup, "--db", restored,
                                                             "--migrations", Repository.migrations.path])
         #expect(restoreStatus == 0, "\(restoreOutput)")
         #expect(restoreOutput.contains("hash chain: intact"))
         #expect(!FileManager.default.fileExists(atPath: restored + "-wal"), "the old log was moved aside with its file")
         let aside = try FileManager.default.contentsOfDirectory(atPath: folder.path("restored")).filter { $0.contains("before-restore") }
         #expect(aside.count == 2, "\(aside)")
-        let (checkStatus, checkOutput) = try runLedger(["check", "--db", restored, "--migrations", Repository.migrations.path])
+        let (checkStatus, checkOutput) = try await runLedger(["check", "--db", restored, "--migrations", Repository.migrations.path])
         #expect(checkStatus == 0, "\(checkOutput)")
         #expect(try load.missing(acknowledgedBefore, from: restored).isEmpty)
         // A copy that is not sound changes nothing.
         try Data("not a ledger".utf8).write(to: URL(fileURLWithPath: folder.path("garbage.sqlite")))
-        let (refused, _) = try runLedger(["restore", "--from", folder.path("garbage.sqlite"), "--db", restored,
+        let (refused, _) = try await runLedger(["restore", "--from", folder.path("garbage.sqlite"), "--db", restored,
                                           "--migrations", Repository.migrations.path])
         #expect(refused == 1)
         #expect(try load.missing(acknowledgedBefore, from: restored).isEmpty)
@@ -69,7 +69,7 @@ struct DeploymentTests {
         #expect(serving.waitForExit() == 0)
 
         // A backup never overwrites a file.
-        let (again, againOutput) = try runLedger(["backup", "--db", path, "--to", backup, "--migrations", Repository.migrations.path])
+        let (again, againOutput) = try await runLedger(["backup", "--db", path, "--to", backup, "--migrations", Repository.migrations.path])
         #expect(again == 1 && againOutput.contains("already exists"))
         #expect(Digest.hex(Digest.sha256(try Data(contentsOf: URL(fileURLWithPath: backup)))) == digest)
     }
@@ -106,11 +106,11 @@ struct DeploymentTests {
         #expect(service.waitForExit() == 0)
 
         let restored = folder.path("restored.sqlite")
-        let (status, output) = try runProgram(URL(fileURLWithPath: litestream),
+        let (status, output) = try await runProgram(URL(fileURLWithPath: litestream),
                                               ["restore", "-config", config, "-o", restored, path], environment: environment)
         let replicationLog = (try? String(contentsOfFile: folder.path("litestream.log"), encoding: .utf8)) ?? ""
         #expect(status == 0, "\(output)\n\(replicationLog)")
-        let (checkStatus, checkOutput) = try runLedger(["check", "--db", restored, "--migrations", Repository.migrations.path])
+        let (checkStatus, checkOutput) = try await runLedger(["check", "--db", restored, "--migrations", Repository.migrations.path])
         #expect(checkStatus == 0, "\(checkOutput)")
         let acknowledged = load.acknowledgedIndexes
         #expect(acknowledged.count > 100, "too few deliveries to prove anything")
@@ -125,7 +125,7 @@ struct DeploymentTests {
         let openssl = try #require(Tool.path("openssl")), curl = try #require(Tool.path("curl"))
         let folder = try TemporaryFolder()
         let certificate = folder.path("cert.pem"), key = folder.path("key.pem")
-        let (made, madeOutput) = try runProgram(URL(fileURLWithPath: openssl), [
+        let (made, madeOutput) = try await runProgram(URL(fileURLWithPath: openssl), [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
             "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
         #expect(made == 0, "\(madeOutput)")
@@ -164,63 +164,66 @@ struct DeploymentTests {
             }
             """.write(toFile: folder.path("nginx.conf"), atomically: true, encoding: .utf8)
         let nginxArguments = ["-p", folder.path(""), "-e", folder.path("error.log"), "-c", folder.path("nginx.conf")]
-        let (tested, testOutput) = try runProgram(URL(fileURLWithPath: nginx), ["-t"] + nginxArguments)
+        let (tested, testOutput) = try await runProgram(URL(fileURLWithPath: nginx), ["-t"] + nginxArguments)
         try #require(tested == 0, "nginx -t: \(testOutput)")
         let proxy = try Tool.start(nginx, nginxArguments, log: folder.path("nginx.out"))
         defer { proxy.terminate(); proxy.waitUntilExit() }
 
         /// curl over HTTPS trusting only the throw-away certificate; returns the status and the response headers.
-        func https(_ path: String, _ extra: [String] = []) throws -> (Int, String) {
-            let (_, output) = try runProgram(URL(fileURLWithPath: curl), [
+        func https(_ path: String, _ extra: [String] = []) async throws -> (Int, String) {
+            let (_, output) = try await runProgram(URL(fileURLWithPath: curl), [
                 "-s", "-o", "/dev/null", "-D", "-", "-w", "\nSTATUS %{http_code}", "--cacert", certificate,
                 "https://127.0.0.1:\(httpsPort)\(path)"] + extra)
             let status = output.split(separator: "\n").last.flatMap { Int($0.replacingOccurrences(of: "STATUS ", with: "")) }
             return (status ?? 0, output)
         }
-        for _ in 0..<50 where try https("/").0 == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<50 {
+            if try await https("/").0 != 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
 
         let delivery = DeliveryLoad(secret: secret, tag: "tls").delivery(1)
         try Data(delivery.body).write(to: URL(fileURLWithPath: folder.path("body.json")))
         let signed = delivery.headers.flatMap { ["-H", "\($0.0): \($0.1)"] }
-        let (status, headers) = try https("/webhooks/runa", signed + ["-H", "Content-Type: application/json",
+        let (status, headers) = try await https("/webhooks/runa", signed + ["-H", "Content-Type: application/json",
                                                                         "--data-binary", "@" + folder.path("body.json")])
         #expect(status == 200, "\(headers)")
         #expect(headers.lowercased().contains("strict-transport-security: max-age=63072000"))
         // It is in the ledger: the query API answers for it on the service's own (internal) listener.
-        let (_, stored) = try runProgram(URL(fileURLWithPath: curl), [
+        let (_, stored) = try await runProgram(URL(fileURLWithPath: curl), [
             "-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(service.port)/v1/orders/O-TLS-1"])
         #expect(stored.contains(#""id":"O-TLS-1""#), "\(stored)")
 
         // Only the webhook is public: the query API, metrics and health are not reachable through the proxy.
         for path in ["/v1/orders", "/v1/openapi.json", "/metrics", "/healthz", "/webhooks/runa/x"] {
-            #expect(try https(path, ["-H", "Authorization: Bearer \(token)"]).0 == 404, "\(path)")
+            #expect(try await https(path, ["-H", "Authorization: Bearer \(token)"]).0 == 404, "\(path)")
         }
-        #expect(try https("/webhooks/runa").0 == 403, "GET is refused")
+        #expect(try await https("/webhooks/runa").0 == 403, "GET is refused")
         // A forged delivery passes the proxy and is refused by the service, which logs who sent it.
-        #expect(try https("/webhooks/runa", ["-H", "webhook-id: msg_x", "-H", "webhook-timestamp: 1",
+        #expect(try await https("/webhooks/runa", ["-H", "webhook-id: msg_x", "-H", "webhook-timestamp: 1",
                                              "-H", "webhook-signature: v1,AAAA", "--data", "{}"]).0 == 401)
         // Bodies over the service's limit stop at the proxy.
         try Data(count: 2 << 20).write(to: URL(fileURLWithPath: folder.path("big.bin")))
-        #expect(try https("/webhooks/runa", signed + ["--data-binary", "@" + folder.path("big.bin")]).0 == 413)
+        #expect(try await https("/webhooks/runa", signed + ["--data-binary", "@" + folder.path("big.bin")]).0 == 413)
         // TLS 1.2 and 1.3 are spoken; 1.1 is refused by the server (the client is told to allow it: SECLEVEL=0).
         for version in ["1.2", "1.3"] {
-            let (spoken, _) = try runProgram(URL(fileURLWithPath: curl), [
+            let (spoken, _) = try await runProgram(URL(fileURLWithPath: curl), [
                 "-s", "-o", "/dev/null", "--cacert", certificate, "--tlsv" + version, "--tls-max", version,
                 "https://127.0.0.1:\(httpsPort)/webhooks/runa"])
             #expect(spoken == 0, "TLS \(version)")
         }
-        let (old, oldOutput) = try runProgram(URL(fileURLWithPath: openssl), [
+        let (old, oldOutput) = try await runProgram(URL(fileURLWithPath: openssl), [
             "s_client", "-connect", "127.0.0.1:\(httpsPort)", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"])
         // The server's own refusal (alert 70), not the client's: the client offered TLS 1.1.
         #expect(old != 0 && oldOutput.contains("alert protocol version"), "a TLS 1.1 handshake must fail: \(oldOutput)")
         // Plain HTTP points to HTTPS.
-        let (_, redirect) = try runProgram(URL(fileURLWithPath: curl), [
+        let (_, redirect) = try await runProgram(URL(fileURLWithPath: curl), [
             "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(httpPort)/webhooks/runa"])
         #expect(redirect == "301")
     }
 
     @Test("the systemd units and timer pass systemd-analyze verify", .enabled(if: required || Tool.path("systemd-analyze") != nil))
-    func systemdUnitsVerify() throws {
+    func systemdUnitsVerify() async throws {
         let analyze = try #require(Tool.path("systemd-analyze"))
         let folder = try TemporaryFolder()
         // verify insists that every ExecStart binary exists: point them at the built one (and at a stand-in).
@@ -233,14 +236,14 @@ struct DeploymentTests {
                 .write(toFile: folder.path(URL(fileURLWithPath: unit).lastPathComponent), atomically: true, encoding: .utf8)
         }
         let paths = units.map { folder.path(URL(fileURLWithPath: $0).lastPathComponent) }
-        let (status, output) = try runProgram(URL(fileURLWithPath: analyze), ["verify"] + paths)
+        let (status, output) = try await runProgram(URL(fileURLWithPath: analyze), ["verify"] + paths)
         #expect(status == 0 && output.isEmpty, "\(output)")
     }
 }
 
 extension DeploymentTests {
     @Test("the Docker files name only what exists: copied paths, commands and their flags, settings, the trial secret")
-    func dockerFilesAreConsistent() throws {
+    func dockerFilesAreConsistent() async throws {
         let root = Repository.root
         let dockerfile = try String(contentsOf: root.appendingPathComponent("deploy/docker/Dockerfile"), encoding: .utf8)
         for line in dockerfile.split(separator: "\n") where line.hasPrefix("COPY ") && !line.contains("--from") {
@@ -250,7 +253,7 @@ extension DeploymentTests {
         #expect(dockerfile.contains(#"CMD ["serve"]"#) && dockerfile.contains("/readyz"))
 
         let compose = try String(contentsOf: root.appendingPathComponent("deploy/docker/compose.yaml"), encoding: .utf8)
-        let (_, simHelp) = try runLedger(["sim", "--help"])
+        let (_, simHelp) = try await runLedger(["sim", "--help"])
         let simFlags = compose.matches(of: /"(--[a-z-]+)"/).map { String($0.output.1) }
         #expect(simFlags.count >= 6)
         for flag in simFlags { #expect(simHelp.contains(flag + " "), "runa-ledger sim has no \(flag)") }

@@ -70,8 +70,8 @@ struct DurabilityTests {
         let service = try ServiceProcess(database: folder.path("ledger.sqlite"), secret: old, extraEnvironment: [
             "RUNA_WEBHOOK_SECRETS": "", "RUNA_WEBHOOK_SECRETS_FILE": secrets, "LEDGER_API_TOKENS_FILE": tokens])
         let signedWithOld = DeliveryLoad(secret: old, tag: "old"), signedWithNew = DeliveryLoad(secret: new, tag: "new")
-        func status(_ path: String, token: String) throws -> String {
-            try runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-w", "%{http_code}",
+        func status(_ path: String, token: String) async throws -> String {
+            try await runProgram(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-w", "%{http_code}",
                 "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(service.port)\(path)"]).1
         }
         /// Sends SIGHUP and waits until `condition` holds (the reload is asynchronous to the signal).
@@ -88,15 +88,15 @@ struct DurabilityTests {
         try await reload { await service.post(signedWithNew.delivery(2)) == 200 }
         #expect(await service.post(signedWithNew.delivery(3)) == 200)
         #expect(await service.post(signedWithOld.delivery(3)) == 200)
-        #expect(try status("/v1/summary", token: "new-token-0123456789abcdef") == "200")
-        #expect(try status("/v1/summary", token: "old-token-0123456789abcdef") == "200")
+        #expect(try await status("/v1/summary", token: "new-token-0123456789abcdef") == "200")
+        #expect(try await status("/v1/summary", token: "old-token-0123456789abcdef") == "200")
         // The old ones dropped.
         try new.exposedValue.write(toFile: secrets, atomically: true, encoding: .utf8)
         try "new-token-0123456789abcdef".write(toFile: tokens, atomically: true, encoding: .utf8)
         try await reload { await service.post(signedWithOld.delivery(4)) == 401 }
         #expect(await service.post(signedWithOld.delivery(5)) == 401)
         #expect(await service.post(signedWithNew.delivery(5)) == 200)
-        #expect(try status("/v1/summary", token: "old-token-0123456789abcdef") == "401")
+        #expect(try await status("/v1/summary", token: "old-token-0123456789abcdef") == "401")
         // A broken file keeps what works.
         try "".write(toFile: secrets, atomically: true, encoding: .utf8)
         service.kill(SIGHUP)

@@ -21,8 +21,9 @@ struct FaultTests {
     /// namespaces).
     static let canMountTmpfs: Bool = {
         guard let unshare = Tool.path("unshare") else { return false }
-        let probe = try? runProgram(URL(fileURLWithPath: unshare), [
-            "--user", "--map-root-user", "--mount", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /tmp && echo mounted"])
+        let probe = try? runProgramBlocking(URL(fileURLWithPath: unshare), [
+            "--user", "--map-root-user", "--mount", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /tmp && echo mounted"],
+            environment: [:])
         return probe?.1.contains("mounted") == true
     }()
 

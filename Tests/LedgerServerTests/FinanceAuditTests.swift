@@ -39,8 +39,8 @@ struct FinanceAuditTests {
     }
 
     /// Runs `runa-ledger close` against the service's ledger file, as an operator would while it serves.
-    func close(_ service: ServiceHarness, _ arguments: [String]) throws -> (Int32, String) {
-        try runLedger(["close", "--db", service.databasePath, "--migrations", Repository.migrations.path] + arguments)
+    func close(_ service: ServiceHarness, _ arguments: [String]) async throws -> (Int32, String) {
+        try await runLedger(["close", "--db", service.databasePath, "--migrations", Repository.migrations.path] + arguments)
     }
 
     @Test("a close refuses an incomplete month, records a forced one, verifies with sha256sum, totals exactly, and later changes become adjustments")
@@ -52,15 +52,15 @@ struct FinanceAuditTests {
         let folder = try TemporaryFolder()
 
         // Before the reconciler has read Runa's list, nothing is known to be complete.
-        let refused = try close(service, ["--period", "2026-10", "--out", folder.path("2026-10")])
+        let refused = try await close(service, ["--period", "2026-10", "--out", folder.path("2026-10")])
         #expect(refused.0 == 2, "\(refused.1)")
         #expect(refused.1.contains("the period is not complete") && refused.1.contains("has not read Runa's order list"))
         #expect(!FileManager.default.fileExists(atPath: folder.path("2026-10")))
-        let noReason = try close(service, ["--period", "2026-11", "--out", folder.path("2026-11"), "--force"])
+        let noReason = try await close(service, ["--period", "2026-11", "--out", folder.path("2026-11"), "--force"])
         #expect(noReason.0 == 2 && noReason.1.contains("needs --reason"), "\(noReason.1)")
 
         // A forced close is recorded with its reason and what was missing.
-        let forced = try close(service, ["--period", "2026-11", "--out", folder.path("2026-11"), "--force",
+        let forced = try await close(service, ["--period", "2026-11", "--out", folder.path("2026-11"), "--force",
                                          "--reason", "CFO sign-off: Runa list outage"])
         #expect(forced.0 == 0, "\(forced.1)")
         #expect(forced.1.contains("FORCED: CFO sign-off"))
@@ -68,12 +68,12 @@ struct FinanceAuditTests {
         // Once Runa's list has been read and every October order is complete, October closes.
         try await listEverything(database, october + november)
         #expect(try await database.closeProblems(ClosePeriod("2026-10")!) == [])
-        let closed = try close(service, ["--period", "2026-10", "--out", folder.path("2026-10")])
+        let closed = try await close(service, ["--period", "2026-10", "--out", folder.path("2026-10")])
         #expect(closed.0 == 0, "\(closed.1)")
         let package = folder.path("2026-10")
 
         // The package verifies with the standard tool, and its files cannot be written.
-        let verified = try runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd '\(package)' && sha256sum -c SHA256SUMS"])
+        let verified = try await runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd '\(package)' && sha256sum -c SHA256SUMS"])
         #expect(verified.0 == 0, "\(verified.1)")
         for file in ["orders.csv", "items.csv", "payouts.csv", "totals.csv", "manifest.json"] {
             #expect(verified.1.contains("\(file): OK"))
@@ -88,7 +88,7 @@ struct FinanceAuditTests {
         let closeEvent = try #require(try await service.value(
             "SELECT changes FROM order_events WHERE kind = 'period.closed' AND cause = 'close:2026-10'", as: String.self))
         #expect(closeEvent.contains(manifestSHA))
-        let check = try runLedger(["check", "--db", service.databasePath, "--migrations", Repository.migrations.path])
+        let check = try await runLedger(["check", "--db", service.databasePath, "--migrations", Repository.migrations.path])
         #expect(check.0 == 0 && check.1.hasPrefix("ledger OK"), "\(check.1)")
 
         // Row counts and exact totals equal a Decimal computation over the orders Runa gave us.
@@ -145,7 +145,7 @@ struct FinanceAuditTests {
         #expect(items.first?["forced"] as? Bool == true)
         #expect(items.first?["force_reason"] as? String == "CFO sign-off: Runa list outage")
         #expect(items.first?["adjustments"] as? Int == 0)
-        let again = try close(service, ["--period", "2026-10", "--out", folder.path("again")])
+        let again = try await close(service, ["--period", "2026-10", "--out", folder.path("again")])
         #expect(again.0 == 2 && again.1.contains("already closed"), "\(again.1)")
         await #expect(throws: (any Error).self) {
             try await database.pool.write { try $0.execute(sql: "UPDATE closes SET forced = 0") }

@@ -18,7 +18,9 @@ enum SharedMetrics {
     }()
 }
 
-@Suite("GET /metrics")
+/// Serialized: the gauges live in one process-wide registry, so two scrapes at once would each refresh them from
+/// their own ledger and read the other's values.
+@Suite("GET /metrics", .serialized)
 struct MetricsTests {
     /// The value of the sample `name{labels}` in Prometheus text, or 0 when absent.
     func sample(_ text: String, _ series: String) -> Double {
@@ -97,10 +99,9 @@ import Reconciler
 import RunaSim
 import TestSupport
 
-@Suite("Reconciler metrics")
-struct ReconcilerMetricsTests {
+extension MetricsTests {
     @Test("reconciler calls by status and the backlog are exported")
-    func exported() async throws {
+    func reconcilerExported() async throws {
         let service = try await ServiceHarness.start(registry: SharedMetrics.registry)
         var configuration = SimConfiguration(apiKey: "k")
         configuration.completeAfterSeconds = 0

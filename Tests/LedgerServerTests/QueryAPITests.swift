@@ -440,14 +440,14 @@ struct ExportCommandTests {
                                               headers: [("Authorization", "Bearer \(QueryAPITests.token)")], body: nil)
         let folder = try TemporaryFolder()
         let out = folder.path("orders.csv")
-        let result = try runLedger(["export", "orders", "currency=USD", "status=COMPLETED", "--out", out,
+        let result = try await runLedger(["export", "orders", "currency=USD", "status=COMPLETED", "--out", out,
                                     "--db", service.databasePath, "--migrations", Repository.migrations.path])
         #expect(result.0 == 0, "\(result.1)")
         #expect(try String(contentsOfFile: out, encoding: .utf8) == api)
         #expect(parseCSV(api).count > 5)
-        let events = try runLedger(["export", "events", "order_id=O-Q00001", "--db", service.databasePath])
+        let events = try await runLedger(["export", "events", "order_id=O-Q00001", "--db", service.databasePath])
         #expect(events.0 == 0 && parseCSV(events.1).count >= 2)
-        let bad = try runLedger(["export", "payouts", "currency=dollars", "--db", service.databasePath])
+        let bad = try await runLedger(["export", "payouts", "currency=dollars", "--db", service.databasePath])
         #expect(bad.0 == 2 && bad.1.contains("currency:"))
         try await service.stop()
     }

@@ -7,7 +7,7 @@ import Testing
 struct SimContractTests {
     @Test("the OpenAPI example is accepted in async mode: 202 {id, status: PROCESSING}, then the full order")
     func openAPIExample() async throws {
-        let sim = try await SimHarness.start { $0.completeAfterSeconds = 0.2 }
+        let sim = try await SimHarness.start { $0.completeAfterSeconds = 2 }  // the first GET must still see PROCESSING under load
         let accepted = try await sim.placeOrder(SeedRequests.openAPI)
         #expect(accepted.status == 202)
         let order = try accepted.decode(AcceptedOrder.self)

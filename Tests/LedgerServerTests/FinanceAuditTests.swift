@@ -151,6 +151,15 @@ struct FinanceAuditTests {
             try await database.pool.write { try $0.execute(sql: "UPDATE closes SET forced = 0") }
         }
         #expect(try await get(service, "/v1/closes/2026-09").0 == 404)
+
+        // Past the triggers (a raw edit of the file), a changed manifest no longer matches the chain: check says so.
+        try await database.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER closes_no_update")
+            try db.execute(sql: "UPDATE closes SET manifest = replace(manifest, '\"forced\":false', '\"forced\":true') WHERE period = '2026-10'")
+        }
+        let report = try database.check(migrations: service.service.migrations)
+        #expect(!report.isHealthy)
+        #expect(report.derivedProblems == ["close 2026-10: the stored manifest does not hash to its recorded SHA-256"])
         try await service.stop()
     }
 

@@ -1,3 +1,4 @@
+import Digest
 import GRDB
 
 /// What `runa-ledger check` found: SQLite's own integrity check, the audit hash chain and the schema.
@@ -9,7 +10,8 @@ public struct LedgerCheckReport: Sendable {
     public var pendingMigrations: [String]
     public var orders: Int
     public var deliveries: Int
-    /// Where a table kept by triggers (running totals, the search index) disagrees with the rows it is derived from.
+    /// Where a table kept by triggers (running totals, the search index) disagrees with the rows it is derived from,
+    /// or a month-end close with its manifest or its event in the chain.
     public var derivedProblems: [String] = []
 
     public var isHealthy: Bool { integrity == ["ok"] && chain.isIntact && pendingMigrations.isEmpty && derivedProblems.isEmpty }
@@ -25,8 +27,8 @@ public struct LedgerCheckReport: Sendable {
         }
         lines.append(pendingMigrations.isEmpty ? "migrations: current"
             : "migrations: pending \(pendingMigrations.joined(separator: ", "))")
-        lines.append(derivedProblems.isEmpty ? "totals and search index: agree with the rows"
-            : "totals and search index: \(derivedProblems.joined(separator: "; "))")
+        lines.append(derivedProblems.isEmpty ? "totals, search index and closes: agree with the rows and the chain"
+            : "totals, search index and closes: \(derivedProblems.joined(separator: "; "))")
         lines.append("orders: \(orders), webhook deliveries: \(deliveries)")
         return lines
     }
@@ -89,6 +91,30 @@ extension LedgerCheckReport {
               WHERE m.order_id = o.id AND s.description = o.description)
             """) ?? 0
         if unindexed > 0 { problems.append("\(unindexed) descriptions missing from the search index") }
+        problems += try closeProblems(db)
+        return problems
+    }
+
+    /// Each month-end close against the chain: its stored manifest hashes to its recorded SHA-256, and the
+    /// `period.closed` event it points at (which the hash chain covers) names that close and that SHA-256.
+    static func closeProblems(_ db: Database) throws -> [String] {
+        guard try db.tableExists("closes") else { return [] }
+        var problems: [String] = []
+        for close in try Row.fetchAll(db, sql: """
+            SELECT c.period, c.manifest, c.manifest_sha256, e.kind, e.cause, e.changes
+            FROM closes c LEFT JOIN order_events e ON e.seq = c.event_seq ORDER BY c.period
+            """) {
+            let period: String = close["period"]
+            let recorded: String = close["manifest_sha256"]
+            if Digest.hex(Digest.sha256(Array((close["manifest"] as String).utf8))) != recorded {
+                problems.append("close \(period): the stored manifest does not hash to its recorded SHA-256")
+            }
+            let kind: String? = close["kind"], cause: String? = close["cause"], changes: String? = close["changes"]
+            if kind != ChangeEvent.Kind.periodClosed.rawValue || cause != "close:\(period)"
+                || !(changes ?? "").contains(recorded) {
+                problems.append("close \(period): its period.closed event does not bind its manifest SHA-256")
+            }
+        }
         return problems
     }
 }

@@ -36,21 +36,8 @@ extension QueryAPI {
         let sums = try await database.pool.read { db in
             try Self.summarySums(from: from, to: to, byDay: byDay, asOf: asOf, strategy: .automatic, db: db)
         }
-        let lines = sums.map { line, sum in
-            var line = line
-            line.orders = sum.orders
-            line.items = sum.items
-            line.totalPrice = Money.plainString(micros: sum.price)
-            line.totalDiscount = Money.plainString(micros: sum.discount)
-            line.faceValue = Money.plainString(micros: sum.face)
-            return line
-        }.filter { $0.orders != 0 || $0.items != 0 }.sorted { $0.key < $1.key }
+        let lines = Self.summaryLines(sums)
         return SummaryView(createdFrom: from?.canonical, createdTo: to?.canonical, asOf: asOf.canonical, lines: lines)
-    }
-
-    /// Counts and integer micro-unit totals of one summary line.
-    struct SummarySums: Equatable {
-        var orders = 0, items = 0, price: Int64 = 0, discount: Int64 = 0, face: Int64 = 0
     }
 
     /// How an as-of summary is computed; both give the same totals (a test holds them to it).
@@ -65,24 +52,24 @@ extension QueryAPI {
     }
 
     static func summarySums(from: Timestamp?, to: Timestamp?, byDay: Bool, asOf: Timestamp, strategy: AsOfStrategy,
-                            db: Database) throws -> [SummaryLine: SummarySums] {
+                            db: Database) throws -> [SummaryLine: StatusTotals] {
         let lower = from?.canonical, upper = to?.canonical
-        var sums: [SummaryLine: SummarySums] = [:]
+        var sums: [SummaryLine: StatusTotals] = [:]
         func micros(_ text: String?) -> Int64 { text.flatMap { try? Money(parsing: $0).micros } ?? 0 }
         /// Adds one order as a snapshot holds it.
-        func count(_ order: OrderSnapshot, sign: Int = 1) {
+        func count(_ order: OrderSnapshot) {
             let listed = order.listedAt
             if let lower, listed < lower { return }
             if let upper, listed >= upper { return }
             let day = byDay ? String(listed.prefix(10)) : nil
             let line = SummaryLine(day: day, currency: currency(order.columns["currency"]), status: order.status)
-            sums[line, default: SummarySums()].orders += sign
-            sums[line, default: SummarySums()].price += Int64(sign) * micros(order.columns["total_price"])
-            sums[line, default: SummarySums()].discount += Int64(sign) * micros(order.columns["total_discount"])
+            sums[line, default: StatusTotals()].orders += 1
+            sums[line, default: StatusTotals()].price += micros(order.columns["total_price"])
+            sums[line, default: StatusTotals()].discount += micros(order.columns["total_discount"])
             for item in order.items {
                 let itemLine = SummaryLine(day: day, currency: currency(item.fields["currency"]), status: order.status)
-                sums[itemLine, default: SummarySums()].items += sign
-                sums[itemLine, default: SummarySums()].face += Int64(sign) * micros(item.fields["face_value"])
+                sums[itemLine, default: StatusTotals()].items += 1
+                sums[itemLine, default: StatusTotals()].face += micros(item.fields["face_value"])
             }
         }
 
@@ -94,22 +81,12 @@ extension QueryAPI {
             useDelta = changed.count * 4 <= (try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0)
         }
         guard useDelta else {
-            try OrderHistory.orders(asOf: asOf, db: db) { count($0, sign: 1) }
+            try OrderHistory.orders(asOf: asOf, db: db) { count($0) }
             return sums
         }
         // Today's totals, from the rows, exactly as the live summary reads them.
         let (orderSQL, itemSQL, arguments) = summaryFromOrders(from: from, to: to, byDay: byDay)
-        for row in try Row.fetchAll(db, sql: orderSQL, arguments: StatementArguments(arguments)) {
-            let line = SummaryLine(day: row["day"], currency: currency(row["currency"]), status: row["status"])
-            sums[line, default: SummarySums()].orders += row["orders"] as Int
-            sums[line, default: SummarySums()].price += row["price"] as Int64? ?? 0
-            sums[line, default: SummarySums()].discount += row["discount"] as Int64? ?? 0
-        }
-        for row in try Row.fetchAll(db, sql: itemSQL, arguments: StatementArguments(arguments)) {
-            let line = SummaryLine(day: row["day"], currency: currency(row["currency"]), status: row["status"])
-            sums[line, default: SummarySums()].items += row["items"] as Int
-            sums[line, default: SummarySums()].face += row["face"] as Int64? ?? 0
-        }
+        try addTotals(orderSQL: orderSQL, itemSQL: itemSQL, arguments: arguments, db: db, to: &sums)
         // Each order changed since: out as its rows hold it now (read as the queries above read them), in as the
         // trail held it then (if it existed then).
         let day = byDay ? "substr(\(sortAt), 1, 10)" : "NULL"
@@ -131,16 +108,16 @@ extension QueryAPI {
             let arguments = StatementArguments(values)
             if let row = try Row.fetchOne(orderNow, arguments: arguments) {
                 let line = SummaryLine(day: row["day"], currency: currency(row["currency"]), status: row["status"])
-                sums[line, default: SummarySums()].orders -= 1
-                sums[line, default: SummarySums()].price -= row["price"] as Int64? ?? 0
-                sums[line, default: SummarySums()].discount -= row["discount"] as Int64? ?? 0
+                sums[line, default: StatusTotals()].orders -= 1
+                sums[line, default: StatusTotals()].price -= row["price"] as Int64? ?? 0
+                sums[line, default: StatusTotals()].discount -= row["discount"] as Int64? ?? 0
             }
             for row in try Row.fetchAll(itemsNow, arguments: arguments) {
                 let line = SummaryLine(day: row["day"], currency: currency(row["currency"]), status: row["status"])
-                sums[line, default: SummarySums()].items -= 1
-                sums[line, default: SummarySums()].face -= row["face"] as Int64? ?? 0
+                sums[line, default: StatusTotals()].items -= 1
+                sums[line, default: StatusTotals()].face -= row["face"] as Int64? ?? 0
             }
-            if let then = try OrderHistory.order(id, asOf: asOf, db: db) { count(then, sign: 1) }
+            if let then = try OrderHistory.order(id, asOf: asOf, db: db) { count(then) }
         }
         return sums
     }

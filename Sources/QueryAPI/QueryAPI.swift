@@ -260,31 +260,47 @@ public struct QueryAPI: Sendable {
         let (orderSQL, itemSQL, arguments) = wholeDays
             ? Self.summaryFromTotals(from: from, to: to, byDay: byDay)
             : Self.summaryFromOrders(from: from, to: to, byDay: byDay)
-        let bound = StatementArguments(arguments)
         let lines = try await database.pool.read { db -> [SummaryLine] in
-            var lines: [String: SummaryLine] = [:]
-            for row in try Row.fetchAll(db, sql: orderSQL, arguments: bound) where (row["orders"] as Int) != 0 {
-                let line = SummaryLine(day: row["day"], currency: Self.currency(row["currency"]), status: row["status"])
-                var entry = lines[line.key] ?? line
-                entry.orders = row["orders"]
-                entry.totalPrice = Money.plainString(micros: row["price"] as Int64? ?? 0)
-                entry.totalDiscount = Money.plainString(micros: row["discount"] as Int64? ?? 0)
-                lines[line.key] = entry
-            }
-            for row in try Row.fetchAll(db, sql: itemSQL, arguments: bound) where (row["items"] as Int) != 0 {
-                let line = SummaryLine(day: row["day"], currency: Self.currency(row["currency"]), status: row["status"])
-                var entry = lines[line.key] ?? line
-                entry.items = row["items"]
-                entry.faceValue = Money.plainString(micros: row["face"] as Int64? ?? 0)
-                lines[line.key] = entry
-            }
-            return lines.values.sorted { $0.key < $1.key }
+            var sums: [SummaryLine: StatusTotals] = [:]
+            try Self.addTotals(orderSQL: orderSQL, itemSQL: itemSQL, arguments: arguments, db: db, to: &sums)
+            return Self.summaryLines(sums)
         }
         RowCount.report(lines.count)
         return try Self.json(SummaryView(createdFrom: from?.canonical, createdTo: to?.canonical, lines: lines))
     }
 
     static func currency(_ stored: String?) -> String? { (stored ?? "").isEmpty ? nil : stored }
+
+    /// Adds the rows of a summary's order and item queries (`day`, `currency`, `status` and their sums) to `sums`.
+    static func addTotals(orderSQL: String, itemSQL: String, arguments: [DatabaseValue], db: Database,
+                          to sums: inout [SummaryLine: StatusTotals]) throws {
+        let bound = StatementArguments(arguments)
+        for row in try Row.fetchAll(db, sql: orderSQL, arguments: bound) where (row["orders"] as Int) != 0 {
+            let line = SummaryLine(day: row["day"], currency: currency(row["currency"]), status: row["status"])
+            sums[line, default: StatusTotals()].orders += row["orders"] as Int
+            sums[line, default: StatusTotals()].price += row["price"] as Int64? ?? 0
+            sums[line, default: StatusTotals()].discount += row["discount"] as Int64? ?? 0
+        }
+        for row in try Row.fetchAll(db, sql: itemSQL, arguments: bound) where (row["items"] as Int) != 0 {
+            let line = SummaryLine(day: row["day"], currency: currency(row["currency"]), status: row["status"])
+            sums[line, default: StatusTotals()].items += row["items"] as Int
+            sums[line, default: StatusTotals()].face += row["face"] as Int64? ?? 0
+        }
+    }
+
+    /// The summary's lines, amounts rendered as plain decimal strings, in key order; lines that sum to nothing left out.
+    static func summaryLines(_ sums: [SummaryLine: StatusTotals]) -> [SummaryLine] {
+        sums.compactMap { line, totals in
+            guard totals.orders != 0 || totals.items != 0 else { return nil }
+            var line = line
+            line.orders = totals.orders
+            line.items = totals.items
+            line.totalPrice = Money.plainString(micros: totals.price)
+            line.totalDiscount = Money.plainString(micros: totals.discount)
+            line.faceValue = Money.plainString(micros: totals.face)
+            return line
+        }.sorted { $0.key < $1.key }
+    }
 
     static func summaryFromTotals(from: Timestamp?, to: Timestamp?, byDay: Bool) -> (String, String, [DatabaseValue]) {
         var conditions: [String] = []

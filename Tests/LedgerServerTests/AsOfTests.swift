@@ -108,7 +108,7 @@ struct AsOfTests {
                      try QueryAPI.summarySums(from: from, to: to, byDay: byDay, asOf: moment, strategy: .delta, db: db))
                 }
                 #expect(!replayed.isEmpty)
-                #expect(replayed == delta.filter { $0.value != QueryAPI.SummarySums() }, "\(moment.canonical) \(byDay)")
+                #expect(replayed == delta.filter { $0.value != StatusTotals() }, "\(moment.canonical) \(byDay)")
             }
         }
 

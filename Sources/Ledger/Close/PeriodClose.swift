@@ -251,8 +251,7 @@ extension LedgerDatabase {
         let listed = "coalesce(o.created_at, o.first_seen_at)"
         let inPeriod = "\(listed) >= ? AND \(listed) < ?"
 
-        struct Sums { var orders = 0, items = 0, price: Int64 = 0, discount: Int64 = 0, face: Int64 = 0 }
-        var sums: [String: Sums] = [:]  // "currency\tstatus"
+        var sums: [String: StatusTotals] = [:]  // "currency\tstatus"
         var files: [CloseManifest.File] = []
 
         var orders = try PackageFile(folder + "/orders.csv", header: [
@@ -262,9 +261,9 @@ extension LedgerDatabase {
                                             arguments: StatementArguments(range))
         while let row = try orderRows.next() {
             let key = (row["currency"] as String? ?? "") + "\t" + (row["status"] as String)
-            sums[key, default: Sums()].orders += 1
-            sums[key, default: Sums()].price += row["total_price_micros"] as Int64? ?? 0
-            sums[key, default: Sums()].discount += row["total_discount_micros"] as Int64? ?? 0
+            sums[key, default: StatusTotals()].orders += 1
+            sums[key, default: StatusTotals()].price += row["total_price_micros"] as Int64? ?? 0
+            sums[key, default: StatusTotals()].discount += row["total_discount_micros"] as Int64? ?? 0
             try orders.append([
                 row["id"], row["status"], row["currency"], row["total_price"], row["total_discount"], row["created_at"],
                 row["completed_at"], row["description"], row["first_seen_at"], row["updated_at"], row["last_source"],
@@ -284,8 +283,8 @@ extension LedgerDatabase {
             """, arguments: StatementArguments(range))
         while let row = try itemRows.next() {
             let key = (row["currency"] as String? ?? "") + "\t" + (row["order_status"] as String)
-            sums[key, default: Sums()].items += 1
-            sums[key, default: Sums()].face += row["face_value_micros"] as Int64
+            sums[key, default: StatusTotals()].items += 1
+            sums[key, default: StatusTotals()].face += row["face_value_micros"] as Int64
             try items.append([
                 row["id"], row["order_id"], String(row["position"] as Int), row["currency"], row["face_value"],
                 row["price"], row["distribution_type"], row["product_type"], row["product_codes"], row["order_status"],

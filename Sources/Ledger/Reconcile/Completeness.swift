@@ -213,30 +213,24 @@ extension LedgerDatabase {
         try await pool.read { db in
             var report = ArrivalReport()
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT o.id, o.status, o.completed_at,
-                       (SELECT min(d.received_at) FROM webhook_deliveries d WHERE d.order_id = o.id) AS first_webhook,
-                       EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.source <> 'webhook') AS fetched
-                FROM orders o
+                SELECT o.id, o.status, o.completed_at FROM orders o
                 WHERE coalesce(o.created_at, o.first_seen_at) >= ? AND coalesce(o.created_at, o.first_seen_at) < ?
                 ORDER BY coalesce(o.created_at, o.first_seen_at), o.id
                 """, arguments: [from.canonical, to.canonical])
-            let graceEnd = now.adding(seconds: -graceSeconds)
             while let row = try rows.next() {
+                let id: String = row["id"]
+                let arrival = try OrderArrival.of(id, status: row["status"], completedAt: row["completed_at"], at: now,
+                                                  graceSeconds: graceSeconds, db: db)
                 report.orders += 1
-                let webhook: String? = row["first_webhook"], fetched: Bool = row["fetched"]
-                switch (webhook != nil, fetched) {
-                case (true, true): report.both += 1
-                case (true, false): report.webhookOnly += 1
+                switch arrival.via {
+                case "both": report.both += 1
+                case "webhook": report.webhookOnly += 1
                 default: report.reconcilerOnly += 1
                 }
-                let completed = (row["completed_at"] as String?).flatMap { Timestamp(rfc3339: $0) }
-                guard (row["status"] as String) != "PROCESSING", let completed else { continue }
-                if let webhook = webhook.flatMap({ Timestamp(rfc3339: $0) }) {
-                    report.webhookLagSeconds.append(
-                        Double(webhook.microsecondsSinceEpoch - completed.microsecondsSinceEpoch) / 1_000_000)
-                } else if completed < graceEnd {
+                if let lag = arrival.webhookLagSeconds { report.webhookLagSeconds.append(lag) }
+                if arrival.webhookNeverCame {
                     report.webhookNeverCameCount += 1
-                    if report.webhookNeverCame.count < 100 { report.webhookNeverCame.append(row["id"]) }
+                    if report.webhookNeverCame.count < 100 { report.webhookNeverCame.append(id) }
                 }
             }
             return report

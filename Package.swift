@@ -104,6 +104,12 @@ let package = Package(
             name: "CoreFuzzer",
             dependencies: ["RunaModels", "Webhooks"]
         ),
+        // Times each stage of the webhook ingest path alone (bench/README.md).
+        .executableTarget(
+            name: "ingest-stages",
+            dependencies: ["Ledger", "Webhooks", "RunaModels", "Digest", .product(name: "Logging", package: "swift-log")],
+            path: "bench/IngestStages"
+        ),
         // The `runa-ledger` executable: wiring and the command line only.
         .executableTarget(
             name: "RunaLedgerCLI",

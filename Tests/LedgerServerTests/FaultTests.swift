@@ -35,13 +35,13 @@ struct FaultTests {
         let mount = folder.path("disk"), out = folder.path("out"), freeSpace = folder.path("free-space")
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        // A 16 MiB file system holding the ledger, filled up but for 1 MiB; touching `freeSpace` frees it. On
+        // A 16 MiB file system holding the ledger, filled up but for 2 MiB (a single-delivery commit adds ~25 pages to the WAL); touching `freeSpace` frees it. On
         // SIGTERM the service stops and the ledger is copied out (the mount ends with the namespace).
         let script = """
             set -e
             mount -t tmpfs -o size=16m tmpfs "$MNT"
             "$BIN" migrate --db "$MNT/ledger.sqlite" --migrations "$MIGRATIONS" >/dev/null
-            dd if=/dev/zero of="$MNT/reserve" bs=1k count=1024 2>/dev/null
+            dd if=/dev/zero of="$MNT/reserve" bs=1k count=2048 2>/dev/null
             dd if=/dev/zero of="$MNT/filler" bs=64k 2>/dev/null || true
             rm "$MNT/reserve"
             ( while [ ! -e "$FREE" ]; do sleep 0.05; done; rm -f "$MNT/filler" ) &

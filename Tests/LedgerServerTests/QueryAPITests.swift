@@ -188,6 +188,8 @@ struct QueryAPITests {
                     """, arguments: [String(format: "O-SAME%05d", index), instant.canonical, "same second \(index)",
                                      instant.canonical, instant.canonical])
             }
+            // Rows written with plain SQL wait for the search index until the transaction applies them.
+            try OrderSearchIndex.applyStaged(db)
         }
         // And one more the normal way, through a signed delivery, into the crowded instant.
         let late = RunaOrder(id: "O-SAMELATE", status: .processing, createdAt: instant, description: .value("same second, late"))

@@ -91,6 +91,8 @@ extension LedgerCheckReport {
               WHERE m.order_id = o.id AND s.description = o.description)
             """) ?? 0
         if unindexed > 0 { problems.append("\(unindexed) descriptions missing from the search index") }
+        let staged = try Int.fetchOne(db, sql: "SELECT count(*) FROM order_search_staged") ?? 0
+        if staged > 0 { problems.append("\(staged) search rows staged but never applied to the index") }
         problems += try closeProblems(db)
         return problems
     }

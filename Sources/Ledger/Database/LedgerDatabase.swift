@@ -38,10 +38,15 @@ public final class LedgerDatabase: Sendable {
         self.path = path
     }
 
-    /// Applies pending migrations from `migrations`.
+    /// Applies pending migrations from `migrations`, then indexes any order rows another program wrote with plain
+    /// SQL (their search rows wait in `order_search_staged` until a ledger writer applies them).
     @discardableResult
     public func migrate(_ migrations: [Migration]) throws -> [String] {
-        try MigrationRunner.migrate(pool, migrations: migrations)
+        let applied = try MigrationRunner.migrate(pool, migrations: migrations)
+        try pool.write { db in
+            if try db.tableExists("order_search_staged") { try OrderSearchIndex.applyStaged(db) }
+        }
+        return applied
     }
 
     /// The value of `PRAGMA synchronous` on the writer connection (2 means FULL).

@@ -115,6 +115,7 @@ public final class LedgerWriter: Sendable {
                             results.append(.failure(LedgerError.unavailable(error)))
                         }
                     }
+                    try OrderSearchIndex.applyStaged(db)
                     return results
                 }
             } catch {

@@ -225,6 +225,7 @@ extension LedgerDatabase {
                     INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at) VALUES (?, ?, ?, ?)
                     """, arguments: [order.id, reason, now.adding(seconds: recheckSeconds).canonical, nowText])
             }
+            try OrderSearchIndex.applyStaged(db)
             return AppliedObservation(created: current == nil, events: decision.events.count,
                                       discrepancies: discrepancies, terminal: decision.order.status.isTerminal)
         }

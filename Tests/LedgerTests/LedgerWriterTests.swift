@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import RunaModels
 import Testing
 import TestSupport
@@ -86,6 +87,29 @@ struct LedgerWriterTests {
         #expect(try await ledger.values("SELECT msg_id FROM webhook_deliveries ORDER BY msg_id", as: String.self)
             == ["a", "b", "c", "d"])
         #expect(try await ledger.value("SELECT count(*) FROM orders WHERE id = 'O-poison'", as: Int.self) == 0)
+        #expect(try ledger.database.check(migrations: ledger.migrations).isHealthy)
+    }
+
+    @Test("a batch is recorded straight through; one failure rolls it back and the isolated pass keeps the neighbours")
+    func fastPassFallsBackToSavepoints() async throws {
+        let ledger = try TemporaryLedger()
+        try await ledger.execute("""
+            CREATE TRIGGER poison BEFORE INSERT ON webhook_deliveries WHEN NEW.msg_id = 'poison'
+            BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+            """)
+        let batch = ["a", "poison", "b"].map { WebhookRecord.sample(id: $0, order: Sample.completed(id: "O-\($0)")) }
+        let logger = Logger(label: "test")
+        await #expect(throws: LedgerWriter.DeliveryFailed.self) {
+            try await ledger.database.pool.write { db in
+                try LedgerWriter.recordBatch(batch, isolated: false, db: db, logger: logger)
+            }
+        }
+        #expect(try await ledger.value("SELECT count(*) FROM webhook_deliveries", as: Int.self) == 0)
+        let results = try await ledger.database.pool.write { db in
+            try LedgerWriter.recordBatch(batch, isolated: true, db: db, logger: logger).map { (try? $0.get()) != nil }
+        }
+        #expect(results == [true, false, true])
+        #expect(try await ledger.values("SELECT msg_id FROM webhook_deliveries ORDER BY msg_id", as: String.self) == ["a", "b"])
         #expect(try ledger.database.check(migrations: ledger.migrations).isHealthy)
     }
 

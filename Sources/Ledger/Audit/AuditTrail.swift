@@ -20,7 +20,7 @@ public enum AuditTrail {
 
     /// Reads the chain's head.
     public static func head(_ db: Database) throws -> Head {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM order_events ORDER BY seq DESC LIMIT 1") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM order_events ORDER BY seq DESC LIMIT 1")) else {
             return .genesis
         }
         return Head(seq: row["seq"], hash: row["hash"])

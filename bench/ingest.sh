@@ -2,7 +2,8 @@
 # Webhook ingest benchmark: verified, durable (synchronous=FULL) deliveries per second through the real
 # release binary, driven by wrk on the same machine. Usage: bench/ingest.sh [CONNECTIONS...] (default 64)
 # Env: DURATION (seconds, default 20), RATE_GUESS (deliveries/s to pre-sign for, default 20000), THREADS (wrk, 2),
-#      RATE (pace the load to at most this many deliveries/s, for latency at a given rate; default: as fast as it goes).
+#      RATE (pace the load to at most this many deliveries/s, for latency at a given rate; default: as fast as it goes),
+#      BIN and MIGRATIONS (another build and its migrations folder, for before/after comparisons; default: this tree's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
@@ -10,8 +11,9 @@ DURATION=${DURATION:-20}
 RATE_GUESS=${RATE_GUESS:-20000}
 THREADS=${THREADS:-2}
 CONNECTIONS=("${@:-64}")
-swift build -c release --product runa-ledger >/dev/null
-BIN=.build/release/runa-ledger
+if [ -z "${BIN:-}" ]; then swift build -c release --product runa-ledger >/dev/null; fi
+BIN=${BIN:-.build/release/runa-ledger}
+MIGRATIONS=${MIGRATIONS:-migrations}
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
@@ -21,7 +23,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for connections in "${CONNECTIONS[@]}"; do
   rm -f "$WORK"/ledger.sqlite*
   RUNA_WEBHOOK_SECRETS="$SECRET" LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port "$PORT" \
-    --migrations migrations 2>"$WORK/server.log" &
+    --migrations "$MIGRATIONS" 2>"$WORK/server.log" &
   SERVER=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
   python3 bench/make_deliveries.py "$SECRET" $((RATE_GUESS * DURATION * 3 / 2)) "$WORK/deliveries.tsv"
@@ -36,7 +38,7 @@ done
 
 # The framework's ceiling: a trivial endpoint on the same server.
 rm -f "$WORK"/ledger.sqlite*
-RUNA_WEBHOOK_SECRETS="$SECRET" LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port "$PORT" --migrations migrations 2>/dev/null &
+RUNA_WEBHOOK_SECRETS="$SECRET" LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port "$PORT" --migrations "$MIGRATIONS" 2>/dev/null &
 SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 RESULT=$(wrk -t"$THREADS" -c64 -d"${DURATION}s" --latency -s bench/trivial.lua "http://127.0.0.1:$PORT/healthz" | grep '^RESULT')

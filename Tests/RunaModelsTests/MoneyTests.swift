@@ -107,3 +107,57 @@ struct CanonicalJSONTests {
         #expect(CanonicalJSON.quote(text) == CanonicalJSON.string(text))
     }
 }
+
+@Suite("Canonical JSON written directly")
+struct DirectCanonicalJSONTests {
+    /// A small deterministic generator (SplitMix64), so a failure names a reproducible case.
+    struct Generator {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+    }
+
+    /// Keys and strings whose order or escaping differ between naive rules: case, digits, accents, emoji, controls.
+    static let texts = ["", "a", "B", "b", "_", "10", "9", "é", "e\u{301}", "Ä", "z", "🎉", "ß", "a b", "A",
+                        "quote\"", "back\\slash", "line\nbreak", "\u{01}", "\u{7F}", "\u{2028}", "slash/", "type", "fx"]
+
+    static func value(_ generator: inout Generator, depth: Int) -> JSONValue {
+        switch generator.next(depth > 2 ? 4 : 7) {
+        case 0: return .null
+        case 1: return .bool(generator.next(2) == 0)
+        case 2, 3: return .string(texts[generator.next(texts.count)] + texts[generator.next(texts.count)])
+        case 4: return .number(Decimal(string: ["0", "1.5", "-2", "100000000000000000001", "0.000001"][generator.next(5)])!)
+        case 5: return .array((0..<generator.next(4)).map { _ in value(&generator, depth: depth + 1) })
+        default:
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<generator.next(6) { members[texts[generator.next(texts.count)]] = value(&generator, depth: depth + 1) }
+            return .object(members)
+        }
+    }
+
+    /// Through `JSONEncoder`: in a generic context the concrete overloads do not apply.
+    static func viaEncoder<Value: Encodable>(_ value: Value) -> String { CanonicalJSON.string(value) }
+
+    @Test("a JSON value, a string map and a transaction detail are written exactly as JSONEncoder writes them")
+    func matchesEncoder() {
+        var generator = Generator(state: 2026_11_29)
+        for _ in 0..<3_000 {
+            let json = Self.value(&generator, depth: 0)
+            #expect(CanonicalJSON.string(json) == Self.viaEncoder(json), "\(json)")
+            var map: [String: String] = [:]
+            for _ in 0..<generator.next(6) { map[Self.texts[generator.next(Self.texts.count)]] = Self.texts[generator.next(Self.texts.count)] }
+            #expect(CanonicalJSON.string(map) == Self.viaEncoder(map), "\(map)")
+            var detail: [String: TransactionDetailEntry] = [:]
+            for _ in 0..<generator.next(4) {
+                detail[["USD", "EUR", "GBP", "usd", "É"][generator.next(5)]] =
+                    TransactionDetailEntry(value: try! Money(parsing: ["1", "10.50", "0.001", "-3.2"][generator.next(4)]))
+            }
+            #expect(CanonicalJSON.string(detail) == Self.viaEncoder(detail), "\(detail)")
+        }
+    }
+}

@@ -8,6 +8,16 @@ import TestSupport
 
 @Suite("Recording deliveries")
 struct LedgerWriterTests {
+    /// A ledger whose `webhook_deliveries` refuses message id `poison`, as a failing SQLite write would.
+    static func ledgerRefusingPoison() async throws -> TemporaryLedger {
+        let ledger = try TemporaryLedger()
+        try await ledger.execute("""
+            CREATE TRIGGER poison BEFORE INSERT ON webhook_deliveries WHEN NEW.msg_id = 'poison'
+            BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+            """)
+        return ledger
+    }
+
     @Test("a delivery lands with its events, its raw body and an enrichment task")
     func records() async throws {
         let ledger = try TemporaryLedger()
@@ -68,11 +78,7 @@ struct LedgerWriterTests {
 
     @Test("one delivery that cannot be stored fails alone; its neighbours in the batch commit")
     func savepointIsolation() async throws {
-        let ledger = try TemporaryLedger()
-        try await ledger.execute("""
-            CREATE TRIGGER poison BEFORE INSERT ON webhook_deliveries WHEN NEW.msg_id = 'poison'
-            BEGIN SELECT RAISE(ABORT, 'poisoned'); END
-            """)
+        let ledger = try await Self.ledgerRefusingPoison()
         let writer = ledger.writer()
         let results = await withTaskGroup(of: (String, Bool).self) { group in
             for id in ["a", "b", "poison", "c", "d"] {
@@ -92,11 +98,7 @@ struct LedgerWriterTests {
 
     @Test("a batch is recorded straight through; one failure rolls it back and the isolated pass keeps the neighbours")
     func fastPassFallsBackToSavepoints() async throws {
-        let ledger = try TemporaryLedger()
-        try await ledger.execute("""
-            CREATE TRIGGER poison BEFORE INSERT ON webhook_deliveries WHEN NEW.msg_id = 'poison'
-            BEGIN SELECT RAISE(ABORT, 'poisoned'); END
-            """)
+        let ledger = try await Self.ledgerRefusingPoison()
         let batch = ["a", "poison", "b"].map { WebhookRecord.sample(id: $0, order: Sample.completed(id: "O-\($0)")) }
         let logger = Logger(label: "test")
         await #expect(throws: LedgerWriter.DeliveryFailed.self) {

@@ -1,5 +1,8 @@
 // Times each stage of the webhook ingest path alone, in process, on the release build: where does a delivery's
-// CPU go? Usage: swift run -c release ingest-stages [COUNT] (bench/README.md, "Ingest, stage by stage").
+// CPU go? From the repository root (it migrates a temporary ledger with `migrations/`):
+//   swift build -c release --product ingest-stages && .build/release/ingest-stages [COUNT]
+// Env: LANES (concurrent callers of the writer, default 64); BENCH_SQL (SQL run on the ledger before the writer
+// starts, e.g. `DROP TRIGGER …` to measure what a trigger costs). Figures: bench/README.md, "Ingest, stage by stage".
 import Digest
 import Foundation
 import Ledger
@@ -33,14 +36,12 @@ let deliveries: [Delivery] = (0..<count).map { index in
     return Delivery(id: id, body: data, headers: WebhookHeaders(id: id, timestamp: String(signedAt), signature: signature))
 }
 
-/// Runs `work` over every delivery and prints CPU microseconds per delivery (process CPU: user + system).
+/// Runs `work` over every delivery (by index) and prints CPU microseconds per delivery (process CPU: user + system).
 @discardableResult
-func stage<T>(_ name: String, _ work: (Delivery) throws -> T) rethrows -> [T] {
+func stage<T>(_ name: String, _ work: (Int) throws -> T) rethrows -> [T] {
     let cpu0 = clock_gettime_nsec_np(CLOCK_PROCESS_CPUTIME_ID)
     let wall0 = ContinuousClock.now
-    var out: [T] = []
-    out.reserveCapacity(deliveries.count)
-    for delivery in deliveries { out.append(try work(delivery)) }
+    let out = try deliveries.indices.map(work)
     report(name, cpuNanos: clock_gettime_nsec_np(CLOCK_PROCESS_CPUTIME_ID) - cpu0, wall: ContinuousClock.now - wall0)
     return out
 }
@@ -48,7 +49,8 @@ func stage<T>(_ name: String, _ work: (Delivery) throws -> T) rethrows -> [T] {
 func report(_ name: String, cpuNanos: UInt64, wall: Duration) {
     let cpu = Double(cpuNanos) / 1000 / Double(count)
     let wallMicros = Double(wall.components.seconds) * 1e6 + Double(wall.components.attoseconds) / 1e12
-    print(String(format: "%-44@ %8.1f µs CPU  %8.1f µs wall  per delivery", name as NSString, cpu, wallMicros / Double(count)))
+    print(name.padding(toLength: 48, withPad: " ", startingAt: 0)
+          + String(format: "%8.1f µs CPU  %8.1f µs wall  per delivery", cpu, wallMicros / Double(count)))
 }
 
 func clock_gettime_nsec_np(_ clock: clockid_t) -> UInt64 {
@@ -58,28 +60,26 @@ func clock_gettime_nsec_np(_ clock: clockid_t) -> UInt64 {
 }
 
 print("ingest stages, \(count) deliveries of \(deliveries[0].body.count) bytes, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-stage("verify signature (HMAC-SHA256)") { verifier.verify(headers: $0.headers, body: $0.body, now: signedAt) }
-let classified = stage("decode and classify (JSONDecoder)") { DeliveryClassifier.classify($0.body) }
-let records: [WebhookRecord] = zip(deliveries, classified).map { delivery, content in
-    guard case .order(let order) = content else { fatalError("bench delivery did not decode as an order") }
-    return WebhookRecord(messageId: delivery.id, receivedAt: LedgerClock.now(), signedAt: Timestamp(secondsSinceEpoch: signedAt),
-                         body: delivery.body, bodySHA256: "", eventType: "order.completion", content: .order(order))
-}
-stage("body SHA-256") { Digest.hex(Digest.sha256($0.body)) }
-stage("prepare merge input (WebhookRecord)") { delivery in
-    WebhookRecord(messageId: delivery.id, receivedAt: LedgerClock.now(), signedAt: Timestamp(secondsSinceEpoch: signedAt),
-                  body: delivery.body, bodySHA256: "", eventType: "order.completion", content: .order(records[0].order!))
+stage("verify signature (HMAC-SHA256)") { verifier.verify(headers: deliveries[$0].headers, body: deliveries[$0].body, now: signedAt) }
+let classified = stage("decode and classify (JSONDecoder)") { DeliveryClassifier.classify(deliveries[$0].body) }
+stage("body SHA-256") { Digest.hex(Digest.sha256(deliveries[$0].body)) }
+let records = stage("prepare merge input (WebhookRecord)") { index -> WebhookRecord in
+    guard case .order(let order) = classified[index] else { fatalError("bench delivery did not decode as an order") }
+    return WebhookRecord(messageId: deliveries[index].id, receivedAt: LedgerClock.now(),
+                         signedAt: Timestamp(secondsSinceEpoch: signedAt), body: deliveries[index].body, bodySHA256: "",
+                         eventType: "order.completion", content: .order(order))
 }
 
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-stages-\(run)")
 let database = try LedgerDatabase(path: folder.appendingPathComponent("ledger.sqlite").path)
 try database.migrate(Migration.load(from: URL(fileURLWithPath: "migrations")))
-if let drop = ProcessInfo.processInfo.environment["BENCH_SQL"] {
-    try await database.pool.write { db in try db.execute(sql: drop.replacingOccurrences(of: "+", with: " ")) }
+if let sql = ProcessInfo.processInfo.environment["BENCH_SQL"] {
+    try await database.pool.write { db in try db.execute(sql: sql) }
 }
 let writer = LedgerWriter(database: database, logger: Logger(label: "bench"))
 
-// The writer through its public door, 64 callers at once as at 64 connections: batching, merge, SQL, commit.
+// The writer through its public door, LANES callers at once (64 connections keep about 32 waiting per batch):
+// batching, merge, SQL, commit.
 let cpu0 = clock_gettime_nsec_np(CLOCK_PROCESS_CPUTIME_ID)
 let wall0 = ContinuousClock.now
 let lanes = Int(ProcessInfo.processInfo.environment["LANES"] ?? "") ?? 64
@@ -91,20 +91,16 @@ try? database.close()
 try? FileManager.default.removeItem(at: folder)
 
 func recordConcurrently(_ records: [WebhookRecord], writer: LedgerWriter, lanes: Int) async -> Int {
-  await withTaskGroup(of: Int.self) { group in
-    for lane in 0..<lanes {
-        group.addTask {
-            var applied = 0
-            for index in stride(from: lane, to: records.count, by: lanes) {
-                if (try? await writer.record(records[index])) == .applied { applied += 1 }
+    await withTaskGroup(of: Int.self) { group in
+        for lane in 0..<lanes {
+            group.addTask {
+                var applied = 0
+                for index in stride(from: lane, to: records.count, by: lanes) {
+                    if (try? await writer.record(records[index])) == .applied { applied += 1 }
+                }
+                return applied
             }
-            return applied
         }
+        return await group.reduce(0, +)
     }
-    return await group.reduce(0, +)
-  }
-}
-
-extension WebhookRecord {
-    var order: RunaOrder? { if case .order(let order) = content { return order } else { return nil } }
 }

@@ -109,17 +109,16 @@ public final class LedgerWriter: Sendable {
         }
     }
 
-    /// A delivery failed in a batch recorded without savepoints; the batch must be recorded again, isolated.
-    struct DeliveryFailed: Error {
-        var underlying: any Error
-    }
+    /// A delivery failed in a batch recorded without savepoints; the batch must be recorded again, isolated (which
+    /// answers the failing delivery with its own error).
+    struct DeliveryFailed: Error {}
 
     /// Records `records` in the caller's transaction and applies the staged search rows.
     ///
     /// Not `isolated`: the deliveries run one after the other with no savepoint, and the first failure throws
     /// ``DeliveryFailed`` so the caller rolls the transaction back. A savepoint copies every page it touches to a
-    /// statement journal first; without them the writer spends ~20% less per delivery (bench/README.md), and
-    /// failures are rare. `isolated`: each delivery runs in its own SAVEPOINT, so one that fails is rolled back
+    /// statement journal first; without them the writer spends less per delivery (bench/README.md, "Ingest, stage by
+    /// stage"), and failures are rare. `isolated`: each delivery runs in its own SAVEPOINT, so one that fails is rolled back
     /// alone and answered with its error while its neighbours commit.
     static func recordBatch(_ records: [WebhookRecord], isolated: Bool, db: Database, logger: Logger) throws
         -> [Result<DeliveryOutcome, any Error>]
@@ -133,7 +132,7 @@ public final class LedgerWriter: Sendable {
                 do {
                     results.append(.success(try Self.record(record, now: now, head: &head, db: db)))
                 } catch {
-                    throw DeliveryFailed(underlying: error)
+                    throw DeliveryFailed()
                 }
                 continue
             }

@@ -336,8 +336,12 @@ public enum OpenAPIDocument {
         }
       },
       "Reconciliation": {
-        "type": "object", "required": ["runs", "backlog", "discrepancy_events"],
+        "type": "object", "required": ["runs", "backlog", "discrepancy_events", "list_order"],
         "properties": {
+          "list_order": {"type": "object", "required": ["direction"], "description": "Which end Runa's GET /order starts from, as its pages' created_at showed it (Runa does not document it), and how it is walked.",
+            "properties": {"direction": {"type": "string", "enum": ["unknown", "newest_first", "oldest_first", "unsorted"]},
+                           "tail_cursor_held": {"type": "boolean"}, "whole_walk_in_progress_since": {"$ref": "#/components/schemas/NullableTime"},
+                           "whole_walk_finished_started_at": {"$ref": "#/components/schemas/NullableTime"}}},
           "runs": {"type": "array", "items": {"type": "object", "required": ["id", "started_at", "checked", "changed", "discrepancies", "errors"]}},
           "backlog": {"type": "object", "required": ["due", "waiting", "disputed", "processing", "without_details", "in_step"]},
           "discrepancy_events": {"type": "integer"},
@@ -387,6 +391,7 @@ public enum OpenAPIDocument {
         "type": "object", "required": ["counts", "since_start", "items", "next"],
         "properties": {
           "counts": {"type": "object", "description": "Stored deliveries by outcome.", "additionalProperties": {"type": "integer"}},
+          "ignored_by_event_type": {"type": "object", "description": "Ignored deliveries by the event type their body showed (product.update, unrecognised).", "additionalProperties": {"type": "integer"}},
           "since_start": {"type": "object", "description": "Duplicates and rejected signatures since the process started; they store nothing.", "additionalProperties": {"type": "integer"}},
           "items": {"type": "array", "items": {"type": "object", "required": ["msg_id", "received_at", "outcome"]}},
           "next": {"type": ["string", "null"]}

@@ -342,7 +342,8 @@ public struct QueryAPI: Sendable {
     func reconciliation(_ request: Request) async throws -> Response {
         _ = try QueryParameters(request, allowed: [])
         let backlog = try await database.backlog(now: LedgerClock.now())
-        let view = try await database.pool.read { db -> ReconciliationView in
+        let listing = try await database.listingState()
+        var view = try await database.pool.read { db -> ReconciliationView in
             let runs = try Row.fetchAll(db, sql: "SELECT * FROM reconcile_runs ORDER BY id DESC LIMIT 20").map(RunView.init)
             let oldest = try Row.fetchOne(db, sql: "SELECT order_id, reason, not_before, attempts, last_error FROM reconcile_tasks ORDER BY created_at LIMIT 1")
             let lag = try Row.fetchOne(db, sql: """
@@ -357,6 +358,7 @@ public struct QueryAPI: Sendable {
                                           "last_error": $0["last_error"] as String? ?? ""] },
                 webhookLagSeconds: lag.flatMap { row in (row[0] as Double?).map { ["average": $0, "max": row[1] as Double? ?? $0] } })
         }
+        view.listOrder = ListOrderView(listing)
         return try Self.json(view)
     }
 
@@ -373,12 +375,17 @@ public struct QueryAPI: Sendable {
         if try QueryParameters.wantsCSV(request, parameters) {
             return try await respond(request, parameters, query, csvHeader: DeliveryView.columns, csvFields: DeliveryView.csvFields)
         }
-        let counts = try await database.pool.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT outcome, deliveries AS n FROM delivery_totals WHERE deliveries > 0")
-                .map { ($0["outcome"] as String, $0["n"] as Int) })
+        let (counts, ignored) = try await database.pool.read { db in
+            (Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT outcome, deliveries AS n FROM delivery_totals WHERE deliveries > 0")
+                .map { ($0["outcome"] as String, $0["n"] as Int) }),
+             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                SELECT event_type, count(*) AS n FROM webhook_deliveries
+                WHERE outcome IN ('quarantined', 'ignored') AND outcome = 'ignored' GROUP BY event_type
+                """).map { ($0["event_type"] as String, $0["n"] as Int) }))
         }
         let page = try await page(query, parameters)
-        return try Self.json(DeliveriesView(counts: counts, sinceStart: counters.snapshot, items: page.items, next: page.next))
+        return try Self.json(DeliveriesView(counts: counts, ignoredByEventType: ignored, sinceStart: counters.snapshot,
+                                            items: page.items, next: page.next))
     }
 
     // MARK: Export
@@ -548,7 +555,36 @@ struct RunView: Encodable, Sendable {
     }
 }
 
+/// How the reconciler reads Runa's list: the direction its pages showed, and its walks.
+struct ListOrderView: Encodable, Sendable {
+    var direction: String
+    var tailCursorHeld: Bool
+    var wholeWalkInProgressSince: String?
+    var wholeWalkFinishedStartedAt: String?
+
+    init(_ state: ListingState) {
+        direction = state.direction.rawValue
+        tailCursorHeld = state.tailCursor != nil
+        wholeWalkInProgressSince = state.sweepCursor == nil ? nil : state.sweepStartedAt?.canonical
+        wholeWalkFinishedStartedAt = state.sweepFinishedAt?.canonical
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case direction, tailCursorHeld = "tail_cursor_held", wholeWalkInProgressSince = "whole_walk_in_progress_since"
+        case wholeWalkFinishedStartedAt = "whole_walk_finished_started_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(direction, forKey: .direction)
+        try c.encode(tailCursorHeld, forKey: .tailCursorHeld)
+        try c.encode(wholeWalkInProgressSince, forKey: .wholeWalkInProgressSince)
+        try c.encode(wholeWalkFinishedStartedAt, forKey: .wholeWalkFinishedStartedAt)
+    }
+}
+
 struct ReconciliationView: Encodable, Sendable {
+    var listOrder = ListOrderView(ListingState())
     var runs: [RunView]
     var backlog: ReconcileBacklog
     var discrepancyEvents: Int
@@ -556,7 +592,7 @@ struct ReconciliationView: Encodable, Sendable {
     var webhookLagSeconds: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
-        case runs, backlog, discrepancyEvents = "discrepancy_events", oldestTask = "oldest_task"
+        case listOrder = "list_order", runs, backlog, discrepancyEvents = "discrepancy_events", oldestTask = "oldest_task"
         case webhookLagSeconds = "webhook_lag_seconds"
     }
 }
@@ -610,6 +646,8 @@ struct DeliveryView: Encodable, Sendable {
 struct DeliveriesView: Encodable, Sendable {
     /// Stored deliveries by outcome.
     var counts: [String: Int]
+    /// Ignored deliveries by the event type their body showed (`product.update`, `unrecognised`).
+    var ignoredByEventType: [String: Int]
     /// Duplicates and rejected signatures since the process started (they store nothing).
     var sinceStart: [String: Int]
     var items: [DeliveryView]
@@ -618,10 +656,13 @@ struct DeliveriesView: Encodable, Sendable {
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(counts, forKey: .counts)
+        try c.encode(ignoredByEventType, forKey: .ignoredByEventType)
         try c.encode(sinceStart, forKey: .sinceStart)
         try c.encode(items, forKey: .items)
         try c.encode(next, forKey: .next)
     }
 
-    enum CodingKeys: String, CodingKey { case counts, sinceStart = "since_start", items, next }
+    enum CodingKeys: String, CodingKey {
+        case counts, ignoredByEventType = "ignored_by_event_type", sinceStart = "since_start", items, next
+    }
 }

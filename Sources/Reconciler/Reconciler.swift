@@ -15,8 +15,12 @@ public struct ReconcilerConfiguration: Sendable {
     public var staleAfterSeconds: Int64 = 600
     /// Ages after activation at which ACTIVE payouts are re-checked (then every last step, and at expiry).
     public var payoutRefreshSeconds: [Int64] = [3_600, 21_600, 86_400, 604_800]
-    /// `GET /order` pages walked per pass before discovery gives up for this pass.
+    /// `GET /order` pages each walk of a pass reads at most (the walk from the start, the one from the newest
+    /// page read, and the whole walk): the rest waits for the next pass.
     public var maxDiscoveryPages = 10
+    /// How often the whole list is walked again, start to end (resumed across passes), whatever its order: a net
+    /// under the walks that read only its ends. A list whose order is unknown or unsorted is walked whole always.
+    public var fullWalkIntervalSeconds: Int64 = 86_400
     public var pageSize = 100
     /// Orders fetched at once (the gateway's budget still applies).
     public var maxConcurrency = 4
@@ -44,7 +48,12 @@ public final class Reconciler: Service, Sendable {
     public let database: LedgerDatabase
     public let gateway: RunaGateway
     public let configuration: ReconcilerConfiguration
-    private let logger: Logger
+    let logger: Logger
+    /// Set when Runa refuses the API version this build speaks: the reconciler stops calling it.
+    private let refusal = Mutex<String?>(nil)
+
+    /// Why the reconciler has stopped calling Runa (`invalid_version` or `version_removed`), if it has.
+    public var haltReason: String? { refusal.withLock { $0 } }
 
     public init(database: LedgerDatabase, gateway: RunaGateway, configuration: ReconcilerConfiguration, logger: Logger) {
         self.database = database
@@ -57,7 +66,18 @@ public final class Reconciler: Service, Sendable {
     public func run() async throws {
         logger.info("reconciler started", metadata: ["interval_s": "\(configuration.intervalSeconds)"])
         await cancelWhenGracefulShutdown {
+            Gauge(label: "runa_ledger_runa_api_version_refused").record(0)
             while !Task.isCancelled {
+                if let reason = self.haltReason {
+                    // One line, a gauge and an alert (RunaLedgerRunaVersionRefused); no retry loop. Webhooks are
+                    // still taken; the reconciler waits for a release that speaks a version Runa serves.
+                    self.logger.critical("Runa refuses this build's API version; the reconciler has stopped", metadata: [
+                        "api_version": "\(RunaAPIClient.apiVersion)", "reason": "\(reason)",
+                    ])
+                    Gauge(label: "runa_ledger_runa_api_version_refused").record(1)
+                    try? await gracefulShutdown()
+                    return
+                }
                 let summary = await self.pass()
                 self.logger.info("reconcile pass", metadata: [
                     "checked": "\(summary.run.checked)", "changed": "\(summary.run.changed)",
@@ -72,12 +92,18 @@ public final class Reconciler: Service, Sendable {
     /// One pass: discover, queue stale and payout work, drain the queue; one `reconcile_runs` row.
     public func pass() async -> PassSummary {
         var summary = PassSummary()
+        if let reason = haltReason {
+            summary.run.errors = 1
+            summary.run.errorSummary = reason
+            return summary
+        }
         let started = LedgerClock.now()
         let runId = try? await database.openRun(now: started)
         var errors: [String] = []
         do {
             summary.discovered = try await discover(maxPages: configuration.maxDiscoveryPages)
         } catch {
+            haltIfVersionRefused(error)
             errors.append("discovery: \(error)")
         }
         do {
@@ -97,53 +123,6 @@ public final class Reconciler: Service, Sendable {
         if let runId { try? await database.closeRun(runId, summary: summary.run, now: LedgerClock.now()) }
         Gauge(label: "runa_ledger_reconcile_backlog").record(Double(summary.backlog.map { $0.due + $0.waiting } ?? 0))
         return summary
-    }
-
-    /// Walks `GET /order` from the newest until a page holds nothing new or changed and the walk has reached the
-    /// stretch of the list read before; queues what it finds and records every listed order, so the completeness
-    /// watermark can be measured against Runa's list. Returns how many orders were queued.
-    ///
-    /// A walk that reaches the end of the list, or the stretch read before, extends the coverage to its start; one
-    /// cut short by `maxPages` leaves it alone (the watermark then stops, and its age alert says so).
-    func discover(maxPages: Int) async throws -> Int {
-        let started = LedgerClock.now()
-        let previous = try await database.listingCoverage()
-        var cursor: String?
-        var queued = 0
-        var reachedEnd = false, connected = false
-        var oldestListed: Timestamp?
-        for _ in 0..<max(1, maxPages) {
-            let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
-            guard !page.items.isEmpty else {
-                reachedEnd = true
-                break
-            }
-            try await database.recordListing(page.items, listedAt: LedgerClock.now())
-            let found = try await queueDifferences(page.items)
-            queued += found
-            if let oldest = page.items.compactMap(\.createdAt).min() {
-                oldestListed = min(oldestListed ?? oldest, oldest)
-                if let previous, oldest <= previous.through { connected = true }
-            }
-            guard let next = page.pagination.cursors.after else {
-                reachedEnd = true
-                break
-            }
-            if found == 0, connected { break }
-            cursor = next
-        }
-        if reachedEnd {
-            try await database.setListingCoverage(ListingCoverage(from: nil, through: started))
-        } else if let previous, connected {
-            try await database.setListingCoverage(ListingCoverage(from: previous.from, through: started))
-        } else if previous == nil, let oldestListed {
-            try await database.setListingCoverage(ListingCoverage(from: oldestListed, through: started))
-        } else {
-            logger.warning("discovery did not reach the part of Runa's list read before; the watermark waits", metadata: [
-                "pages": "\(maxPages)",
-            ])
-        }
-        return queued
     }
 
     /// Queues the orders of a list page the ledger does not know, or knows in another status.
@@ -171,7 +150,7 @@ public final class Reconciler: Service, Sendable {
             var inFlight = Set<String>()
             while !Task.isCancelled {
                 // Top up: keep the pipeline full while there is due work and time.
-                while inFlight.count < configuration.maxConcurrency, ContinuousClock.now < deadline {
+                while inFlight.count < configuration.maxConcurrency, ContinuousClock.now < deadline, haltReason == nil {
                     if pending.isEmpty {
                         let due = (try? await database.dueTasks(now: LedgerClock.now(), limit: 256)) ?? []
                         pending = due.filter { !inFlight.contains($0.orderId) }
@@ -203,6 +182,12 @@ public final class Reconciler: Service, Sendable {
         }
     }
 
+    /// Stops the reconciler for good when `error` is Runa refusing the API version.
+    func haltIfVersionRefused(_ error: any Error) {
+        guard let error = error as? RunaAPIError, case .versionRefused = error else { return }
+        refusal.withLock { $0 = $0 ?? error.description }
+    }
+
     enum TaskOutcome: Sendable {
         case applied(AppliedObservation)
         case failed(String)
@@ -225,8 +210,11 @@ public final class Reconciler: Service, Sendable {
             case .rejected?: status = "rejected"
             case .undecodable?: status = "undecodable"
             case .transport?: status = "no_answer"
+            case .versionRefused?: status = "version_refused"
+            case .replayedError?: status = "server_error"
             case nil: status = "ledger_error"
             }
+            haltIfVersionRefused(error)
             // Back off per order: 5 s, 10 s, 20 s … up to an hour; the queue keeps the work across restarts.
             let backoff = min(Int64(5) << min(Int64(task.attempts), 10), 3_600)
             try? await database.recordTaskFailure(orderId: task.orderId, error: "\(error)", retryAfterSeconds: backoff,
@@ -274,9 +262,16 @@ public final class Reconciler: Service, Sendable {
         state.remaining = (try? await database.backlog(now: LedgerClock.now())).map { $0.due + $0.waiting } ?? 0
         try await database.setReconcileState(Self.backfillCursorKey, nil)
         try await database.setReconcileState(Self.backfillStartedKey, nil)
+        // The walk read every order on the list when it began, whichever end the list starts from.
         let previous = try await database.listingCoverage()
         let through = max(previous?.through ?? walkStarted, walkStarted)
         try await database.setListingCoverage(ListingCoverage(from: nil, through: through))
+        var listing = try await database.listingState()
+        listing.direction = listing.direction.combined(with: walk.direction)
+        if listing.direction == .oldestFirst || listing.tailCursor == nil { listing.tailCursor = walk.lastCursor }
+        listing.sweepFinishedAt = max(listing.sweepFinishedAt ?? walkStarted, walkStarted)
+        try await database.setListingState(listing)
+        Self.recordDirection(listing.direction)
         _ = try await database.settleCompleteListings()
         progress(state)
         return state
@@ -288,9 +283,11 @@ public final class Reconciler: Service, Sendable {
         while !Task.isCancelled {
             let page = try await gateway.listOrders(limit: configuration.pageSize, after: cursor)
             if page.items.isEmpty { break }
-            try await database.recordListing(page.items, listedAt: LedgerClock.now())
+            let floor = state.observe(page.items.map(\.createdAt))
+            try await database.recordListing(page.items, listedAt: LedgerClock.now(), createdAtFloor: floor)
             let queued = try await queueDifferences(page.items)
             cursor = page.pagination.cursors.after ?? page.items.last?.id
+            state.reached(cursor)
             // The cursor is saved only after the page's work is queued durably: a restart loses nothing.
             try await database.setReconcileState(Self.backfillCursorKey, cursor)
             progress(state.add(listed: page.items.count, queued: queued))
@@ -303,6 +300,23 @@ public final class Reconciler: Service, Sendable {
 final class WalkState: Sendable {
     private let state = Mutex((progress: Reconciler.BackfillProgress(pages: 0, listed: 0, queued: 0, fetched: 0,
                                                                      remaining: 0, walkingDone: false), done: false))
+    /// The list's `created_at` in the order read (a resumed backfill sees only its own part), the oldest so far,
+    /// and the last cursor.
+    private let listing = Mutex((createdAt: [Timestamp?](), oldest: Timestamp?.none, cursor: String?.none))
+
+    /// Notes a page's `created_at` values; returns the floor for its orders that have none.
+    func observe(_ times: [Timestamp?]) -> Timestamp? {
+        listing.withLock { listing in
+            listing.createdAt += times
+            if let oldest = times.compactMap({ $0 }).min() { listing.oldest = min(listing.oldest ?? oldest, oldest) }
+            return listing.oldest
+        }
+    }
+
+    func reached(_ cursor: String?) { listing.withLock { $0.cursor = cursor ?? $0.cursor } }
+
+    var direction: ListDirection { listing.withLock { ListDirection.observed($0.createdAt) } }
+    var lastCursor: String? { listing.withLock { $0.cursor } }
 
     var isDone: Bool { state.withLock { $0.done } }
     var snapshot: Reconciler.BackfillProgress { state.withLock { $0.progress } }

@@ -32,13 +32,19 @@ public enum RunaAPIError: Error, Sendable, CustomStringConvertible {
     case rejected(status: Int, body: RunaErrorBody?)
     /// 2xx whose body is not what Runa documents (truncated, garbage): retry.
     case undecodable(PayloadError)
+    /// `invalid_version` (400) or `version_removed` (410): Runa no longer serves the API version this build speaks.
+    /// No retry helps; a new release does.
+    case versionRefused(status: Int, body: RunaErrorBody?)
+    /// `POST /order` answered the same error again for the same idempotency key: Runa replays a key's first answer,
+    /// whatever it was, for 30 days. Whether the order was placed is unknown; the list will tell.
+    case replayedError(status: Int, body: RunaErrorBody?)
     /// No answer (connection refused, timeout).
     case transport(String)
 
     /// Whether the same request may succeed later.
     public var isRetryable: Bool {
         switch self {
-        case .rejected: return false
+        case .rejected, .versionRefused, .replayedError: return false
         default: return true
         }
     }
@@ -51,6 +57,10 @@ public enum RunaAPIError: Error, Sendable, CustomStringConvertible {
             let details = body?.details?.map { "\($0.location.joined(separator: ".")): \($0.message)" }.joined(separator: "; ")
             return "rejected \(status)\(body.map { ": \($0.message)" } ?? "")\(details.map { " (\($0))" } ?? "")"
         case .undecodable(let problem): return "undecodable answer: \(problem)"
+        case .versionRefused(let status, let body):
+            return "API version \(RunaAPIClient.apiVersion) refused (\(status) \(body?.type ?? "?")): \(body?.message ?? "")"
+        case .replayedError(let status, let body):
+            return "replayed error for this idempotency key: \(status) \(body?.type ?? "")"
         case .transport(let reason): return "no answer: \(reason)"
         }
     }
@@ -87,14 +97,14 @@ public struct RunaAPIClient: Sendable {
         }
     }
 
-    /// `GET /order/{id}`: the full order (a partial body while it is processing).
+    /// `GET /order/{id}`: the full order, or `{id, status, message}` (`IncompleteOrder`) while it is processing.
     public func order(id: String) async throws(RunaAPIError) -> RunaOrder {
         let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
         let (_, body) = try await send(.GET, "/order/\(escaped)", body: nil, headers: [])
         do { return try RunaOrder.decode(from: body) } catch { throw .undecodable(error) }
     }
 
-    /// `GET /order`: a page of summaries, newest first.
+    /// `GET /order`: a page of summaries, in the list's own order (Runa does not document which end it starts from).
     public func listOrders(limit: Int = 100, after: String? = nil, before: String? = nil)
         async throws(RunaAPIError) -> OrderListPage
     {
@@ -129,7 +139,12 @@ public struct RunaAPIClient: Sendable {
         case 200..<300: return (status, data)
         case 429: throw .rateLimited(retryAfter: retryAfter)
         case 500...: throw .server(status: status, body: try? RunaJSON.decode(RunaErrorBody.self, from: data))
-        default: throw .rejected(status: status, body: try? RunaJSON.decode(RunaErrorBody.self, from: data))
+        default:
+            let body = try? RunaJSON.decode(RunaErrorBody.self, from: data)
+            if status == 410 || [RunaErrorType.invalidVersion.rawValue, RunaErrorType.versionRemoved.rawValue].contains(body?.type) {
+                throw .versionRefused(status: status, body: body)
+            }
+            throw .rejected(status: status, body: body)
         }
     }
 }

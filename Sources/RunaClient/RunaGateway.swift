@@ -12,6 +12,9 @@ public struct RetryPolicy: Sendable {
     /// Runa: on 429 wait at least 5 seconds, longer if it repeats (and honour `Retry-After`).
     public var minimumRateLimitWait: Duration = .seconds(5)
     public var maximumRateLimitWait: Duration = .seconds(120)
+    /// `idempotency_in_progress`: the key's first request is still being processed. Wait this long (doubling),
+    /// then send the same request with the same key again.
+    public var inProgressWait: Duration = .seconds(2)
 
     public init() {}
 }
@@ -59,12 +62,38 @@ public final class RunaGateway: Sendable {
         }
     }
 
-    /// `POST /order`, retried with the same idempotency key.
+    /// `POST /order`, retried with the same idempotency key (`best-practices-idempotency.mdx`):
+    /// - `idempotency_in_progress`: the first request with the key is still processing; wait, then ask again;
+    /// - the same 5xx answered twice for the key is Runa replaying the key's first answer, which no retry changes:
+    ///   it is thrown as ``RunaAPIError/replayedError(status:body:)``.
     public func createOrder(_ order: NewOrder, idempotencyKey: String, mode: ExecutionMode = .async)
         async throws(RunaAPIError) -> CreatedOrder
     {
-        try await call { () async throws(RunaAPIError) -> CreatedOrder in
-            try await self.client.createOrder(order, idempotencyKey: idempotencyKey, mode: mode)
+        let previous = Mutex<String?>(nil)
+        var waits = 0
+        while true {
+            do throws(RunaAPIError) {
+                return try await call { () async throws(RunaAPIError) -> CreatedOrder in
+                    do throws(RunaAPIError) {
+                        return try await self.client.createOrder(order, idempotencyKey: idempotencyKey, mode: mode)
+                    } catch {
+                        guard case .server(let status, let body) = error else { throw error }
+                        let answer = "\(status) \(body?.type ?? "")"
+                        let repeated = previous.withLock { held in
+                            defer { held = answer }
+                            return held == answer
+                        }
+                        throw repeated ? .replayedError(status: status, body: body) : error
+                    }
+                }
+            } catch {
+                guard case .rejected(400, let body) = error, body?.type == RunaErrorType.idempotencyInProgress.rawValue,
+                      waits < policy.maxAttempts * 2
+                else { throw error }
+                waits += 1
+                let wait = min(policy.inProgressWait * (1 << min(waits - 1, 5)), policy.maxBackoff)
+                do { try await Task.sleep(for: wait) } catch { throw .transport("cancelled") }
+            }
         }
     }
 
@@ -90,8 +119,8 @@ public final class RunaGateway: Sendable {
             case .failure(let error):
                 lastError = error
                 switch error {
-                case .rejected:
-                    breaker.recordSuccess()  // Runa answered; the request was wrong
+                case .rejected, .versionRefused, .replayedError:
+                    breaker.recordSuccess()  // Runa answered; retrying the same request will not change it
                     throw error
                 case .rateLimited(let retryAfter):
                     let repeats = state.withLock { state -> Int in

@@ -73,6 +73,7 @@ struct Demo: AsyncParsableCommand {
         simulation.reorder = true
         simulation.corruptRate = 0.05
         simulation.rateLimit = 100
+        simulation.retryAfterSeconds = 1
         simulation.errorRate = 0.03
         simulation.truncateRate = 0.02
         let simulator = try RunaSimulator(configuration: simulation, logger: logger)
@@ -90,10 +91,16 @@ struct Demo: AsyncParsableCommand {
         say("  simulator  \(runaURL)")
         say("  ledger     \(ledgerURL)   (\(settings.databasePath))")
 
-        let client = RunaAPIClient(baseURL: runaURL, apiKey: apiKey)
-        let placement = await OrderPlacer(client: client, seed: seed).place(orders)
+        var placing = RetryPolicy()
+        placing.minimumRateLimitWait = .milliseconds(500)  // the simulator compresses Runa's 5 s
+        placing.inProgressWait = .milliseconds(200)
+        let placer = RunaGateway(client: RunaAPIClient(baseURL: runaURL, apiKey: apiKey), requestsPerSecond: 400,
+                                 maxConcurrency: 8, policy: placing)
+        let placement = await OrderPlacer(gateway: placer, seed: seed).place(orders)
         say("placed \(placement.placed) orders (\(placement.sync) sync) in \(placement.calls) API calls;",
-              "\(placement.retries) retried after 429/5xx/garbage with the same idempotency key; \(placement.failed) could not be placed")
+              "\(placement.retries) retried after 429/5xx/garbage with the same idempotency key;",
+              "\(placement.replayed) answered an error Runa replays for their key (placed or not: the reconciler's list",
+              "walk tells); \(placement.failed) could not be placed")
 
         let deadline = ContinuousClock.now + .seconds(120)
         while !simulator.webhooksSettled, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
@@ -156,51 +163,35 @@ struct Demo: AsyncParsableCommand {
     }
 }
 
-/// Places a mix of orders like a real integration would: concurrent, retrying with the same idempotency key.
+/// Places a mix of orders like a real integration would: concurrent, through the gateway, which retries with
+/// the same idempotency key (waiting after 429s and while a key is in progress).
 struct OrderPlacer: Sendable {
-    let client: RunaAPIClient
+    let gateway: RunaGateway
     let seed: UInt64
 
     struct Outcome: Sendable {
         var placed = 0, sync = 0, calls = 0, retries = 0, failed = 0
+        /// Answered the same error again for their key: Runa replays a key's first answer, so the order's fate is
+        /// unknown until the list shows it (the reconciler's discovery).
+        var replayed = 0
     }
 
     func place(_ count: Int) async -> Outcome {
         let recipes = Mutex(SeededRandom(seed: seed &* 31 &+ 7))
         let plans = (0..<count).map { index in recipes.withLock { random in Self.recipe(index, random: &random) } }
         let next = TicketDispenser(limit: plans.count)
-        return await withTaskGroup(of: Outcome.self) { group in
+        var total = await withTaskGroup(of: Outcome.self) { group in
             for _ in 0..<8 {
                 group.addTask {
                     var outcome = Outcome()
                     while let index = next.take() {
                         let (order, mode) = plans[index]
-                        let key = "demo-\(seed)-\(index)"
-                        var attempt = 0
-                        while true {
-                            attempt += 1
-                            outcome.calls += 1
-                            do {
-                                _ = try await client.createOrder(order, idempotencyKey: key, mode: mode)
-                                outcome.placed += 1
-                                if mode == .sync { outcome.sync += 1 }
-                                break
-                            } catch let error as RunaAPIError {
-                                guard error.isRetryable, attempt < 12 else {
-                                    outcome.failed += 1
-                                    break
-                                }
-                                outcome.retries += 1
-                                let wait: Duration = if case .rateLimited(let after) = error {
-                                    .seconds(after ?? 1)
-                                } else {
-                                    .milliseconds(50 << min(attempt, 5))
-                                }
-                                try? await Task.sleep(for: wait)
-                            } catch {
-                                outcome.failed += 1
-                                break
-                            }
+                        do {
+                            _ = try await gateway.createOrder(order, idempotencyKey: "demo-\(seed)-\(index)", mode: mode)
+                            outcome.placed += 1
+                            if mode == .sync { outcome.sync += 1 }
+                        } catch {
+                            if case .replayedError? = error as? RunaAPIError { outcome.replayed += 1 } else { outcome.failed += 1 }
                         }
                     }
                     return outcome
@@ -209,11 +200,13 @@ struct OrderPlacer: Sendable {
             return await group.reduce(into: Outcome()) { total, part in
                 total.placed += part.placed
                 total.sync += part.sync
-                total.calls += part.calls
-                total.retries += part.retries
                 total.failed += part.failed
+                total.replayed += part.replayed
             }
         }
+        total.calls = gateway.counters.calls
+        total.retries = gateway.counters.retries
+        return total
     }
 
     /// One order of the mix: currencies, item counts, every distribution and product variant, some FX.

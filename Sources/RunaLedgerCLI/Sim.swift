@@ -27,8 +27,18 @@ struct SimOptions: ParsableArguments {
     var maxDelay: String = "0"
     @Option(name: .customLong("rate-limit"), help: "API requests per second before 429 (default: unlimited).")
     var rateLimit: Double?
-    @Option(name: .customLong("retry-after"), help: "Retry-After seconds sent with a 429.")
-    var retryAfter: Int = 1
+    @Option(name: .customLong("retry-after"), help: "Retry-After seconds sent with a 429 (default: none, as Runa).")
+    var retryAfter: Int?
+    @Option(name: .customLong("orders-per-minute"), help: "POST /order requests per minute before 429 (Runa: 300; 0 for none).")
+    var ordersPerMinute: Int = 300
+    @Option(name: .customLong("list-order"), help: "Which end GET /order starts from: newest-first or oldest-first.")
+    var listOrder: String = "newest-first"
+    @Option(name: .customLong("failed-order-shape"), help: "GET /order/{id} of a FAILED order: full (items: []) or incomplete ({id, status, message}).")
+    var failedOrderShape: String = "full"
+    @Option(name: .customLong("sync-processing"), help: "Real seconds a sync order takes (its key is in progress meanwhile).")
+    var syncProcessing: Double = 0
+    @Option(name: .customLong("removed-version"), help: "An X-Api-Version to answer 410 version_removed (repeatable).")
+    var removedVersions: [String] = []
     @Option(name: .customLong("error-rate"), help: "Share of API requests answered 500/503.")
     var errorRate: Double = 0
     @Option(name: .customLong("slow-rate"), help: "Share of API requests answered slowly.")
@@ -54,6 +64,15 @@ struct SimOptions: ParsableArguments {
                               ("truncate-rate", truncateRate), ("claim-rate", claimRate), ("cancel-rate", cancelRate)]
             where !(0...1).contains(value) {
             throw ValidationError("--\(name) must be between 0 and 1")
+        }
+        guard SimConfiguration.ListOrder(rawValue: listOrder) != nil else {
+            throw ValidationError("--list-order: expected newest-first or oldest-first")
+        }
+        guard FailedOrderShape(rawValue: failedOrderShape) != nil else {
+            throw ValidationError("--failed-order-shape: expected full or incomplete")
+        }
+        guard ordersPerMinute >= 0, syncProcessing >= 0 else {
+            throw ValidationError("--orders-per-minute and --sync-processing must not be negative")
         }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be above 0") }
         guard claimRate + cancelRate <= 1 else { throw ValidationError("--claim-rate plus --cancel-rate must not exceed 1") }
@@ -82,6 +101,12 @@ struct SimOptions: ParsableArguments {
         configuration.maxDelaySeconds = Self.seconds(maxDelay) ?? 0
         configuration.rateLimit = rateLimit
         configuration.retryAfterSeconds = retryAfter
+        configuration.ordersPerMinute = ordersPerMinute == 0 ? nil : ordersPerMinute
+        configuration.listOrder = SimConfiguration.ListOrder(rawValue: listOrder) ?? .newestFirst
+        configuration.failedOrderShape = FailedOrderShape(rawValue: failedOrderShape) ?? .full
+        configuration.syncProcessingSeconds = syncProcessing
+        configuration.removedVersions.formUnion(removedVersions)
+        configuration.supportedVersions.subtract(removedVersions)
         configuration.errorRate = errorRate
         configuration.slowRate = slowRate
         configuration.slowSeconds = slowSeconds

@@ -20,8 +20,9 @@ public struct SimResponse: Sendable {
         SimResponse(status: status, json: RunaJSON.encode(value), headers: headers)
     }
 
-    static func error(_ status: Int, type: String, message: String, help: String? = nil) -> SimResponse {
-        encode(status, RunaErrorBody(type: type, message: message, help: help))
+    /// An error of Runa's table (`errors.mdx`): its `type` and its HTTP status, with Runa's example help text.
+    static func runaError(_ type: RunaErrorType, message: String, help: String? = nil) -> SimResponse {
+        encode(type.status, RunaErrorBody(type: type.rawValue, message: message, help: help ?? type.help))
     }
 
     static func validation(_ details: [RunaErrorBody.ValidationErrorItem]) -> SimResponse {
@@ -33,21 +34,35 @@ public struct SimResponse: Sendable {
 
 /// Runa's order API as a state machine: orders, idempotency keys, simulated time and the webhook plan.
 ///
-/// All random choices come from one seeded generator, so the same sequence of requests replays exactly.
+/// Every answer has the shape `shared/runa/openapi.json` gives it (``Wire``) and every error the `type` and
+/// status of `shared/runa/errors.mdx`. All random choices come from one seeded generator, so the same sequence of
+/// requests replays exactly.
 public final class RunaSimulator: Sendable {
     public let configuration: SimConfiguration
     private let state: Mutex<State>
     private let sender: WebhookSender?
 
+    /// What one idempotency key holds: the request it was first used with, and its answer once there is one.
+    private struct IdempotencyEntry: Sendable {
+        var fingerprint: String
+        /// `nil` while the first request is still being processed.
+        var answer: SimResponse?
+        var at: Timestamp
+    }
+
     private struct State: Sendable {
         var random: SeededRandom
         var ids = ULIDFactory()
         var orders: [String: SimulatedOrder] = [:]
-        /// Order ids in creation order (ULIDs sort the same way).
+        /// Order ids in creation order (ULIDs sort the same way), and each id's place in it.
         var sequence: [String] = []
-        var idempotency: [String: String] = [:]
+        var position: [String: Int] = [:]
+        var idempotency: [String: IdempotencyEntry] = [:]
+        var lastCreatedAt = Timestamp(microsecondsSinceEpoch: 0)
         var statistics = SimStatistics()
         var bucket: (tokens: Double, at: ContinuousClock.Instant)
+        /// Order creation's own limit (Runa: 300 per minute).
+        var orderBucket: (tokens: Double, at: ContinuousClock.Instant)
         /// Arrival times of the requests of the last second.
         var recent: [ContinuousClock.Instant] = []
         /// The API faults in force (start from the configuration; tests may change them mid-run).
@@ -59,7 +74,9 @@ public final class RunaSimulator: Sendable {
     public init(configuration: SimConfiguration, logger: Logger = Logger(label: "runa-sim")) throws {
         self.configuration = configuration
         self.state = Mutex(State(random: SeededRandom(seed: configuration.seed),
-                                 bucket: (configuration.rateLimit ?? 0, .now), errorRate: configuration.errorRate,
+                                 bucket: (configuration.rateLimit ?? 0, .now),
+                                 orderBucket: (Double(configuration.ordersPerMinute ?? 0), .now),
+                                 errorRate: configuration.errorRate,
                                  truncateRate: configuration.truncateRate, rateLimit: configuration.rateLimit))
         if let url = configuration.webhookURL, let secretText = configuration.webhookSecret {
             sender = WebhookSender(url: url, secret: try WebhookSecret(secretText), configuration: configuration, logger: logger)
@@ -91,10 +108,16 @@ public final class RunaSimulator: Sendable {
         return stats
     }
 
-    /// Every order as `GET /order/{id}` would answer now: the truth a ledger should converge to.
+    /// Every order as `GET /order/{id}` answers now, read with the ledger's own decoder: the truth a ledger
+    /// should converge to. (A processing order, and a failed one answered as an `IncompleteOrder`, carry only
+    /// `{id, status}` here, as they do on the wire.)
     public func truth() -> [RunaOrder] {
         let now = self.now
-        return state.withLock { state in state.sequence.compactMap { state.orders[$0]?.detail(at: now) } }
+        let shape = configuration.failedOrderShape
+        let details = state.withLock { state in
+            state.sequence.compactMap { state.orders[$0]?.detail(at: now, failedShape: shape) }
+        }
+        return details.compactMap { try? RunaOrder.decode(from: RunaJSON.encode($0)) }
     }
 
     /// Whether every webhook that will ever be sent has been sent (and retried to the end).
@@ -112,7 +135,49 @@ public final class RunaSimulator: Sendable {
         await sender.run()
     }
 
-    // MARK: Faults
+    /// Sends one `product.update` message (`ProductUpdateWebhook`) to the webhook URL, as Svix would to an
+    /// endpoint subscribed to that event type. Returns its message id, or `nil` without a webhook URL.
+    @discardableResult
+    public func sendProductUpdate(productCode: String = "AMZ-US") -> String? {
+        guard let sender else { return nil }
+        let now = self.now
+        let (id, body) = state.withLock { state -> (String, Data) in
+            let id = state.ids.make(prefix: "msg_", milliseconds: UInt64(now.microsecondsSinceEpoch / 1_000),
+                                    random: &state.random)
+            let update = Wire.ProductUpdateWebhook(
+                productCode: productCode, oldState: .init(priceMultiplier: "0.00", isOrderable: true),
+                newState: .init(priceMultiplier: "0.05", isOrderable: true), timestamp: now)
+            return (id, RunaJSON.encode(update))
+        }
+        sender.enqueue(.init(id: id, body: body, duplicate: false, extraDelay: 0), after: 0)
+        return id
+    }
+
+    // MARK: Gatekeeping and faults
+
+    /// The `X-Api-Key` check: `unauthorized` when it is missing, `invalid_api_key` when it is wrong.
+    func authenticate(_ key: String?) -> SimResponse? {
+        guard let key, !key.isEmpty else {
+            return .runaError(.unauthorized, message: "Missing or invalid 'X-Api-Key' header.")
+        }
+        guard key == configuration.apiKey else {
+            return .runaError(.invalidAPIKey, message: "Missing or invalid 'X-Api-Key' header")
+        }
+        return nil
+    }
+
+    /// The `X-Api-Version` check: absent means the account's version (2024-02-05 here); a removed version is
+    /// `410 version_removed`; anything else unknown is `400 invalid_version`.
+    func checkVersion(_ version: String?) -> SimResponse? {
+        guard let version else { return nil }
+        if configuration.removedVersions.contains(version) {
+            return .runaError(.versionRemoved, message: "API version is no longer supported and has been removed")
+        }
+        guard configuration.supportedVersions.contains(version) else {
+            return .runaError(.invalidVersion, message: "Invalid API version")
+        }
+        return nil
+    }
 
     /// Takes a token from the request budget; `false` means answer 429.
     func admit() -> Bool {
@@ -136,14 +201,32 @@ public final class RunaSimulator: Sendable {
         }
     }
 
+    /// Takes a token from order creation's own limit (Runa: 300 per minute, failed requests included).
+    func admitOrder() -> Bool {
+        guard let perMinute = configuration.ordersPerMinute else { return true }
+        return state.withLock { state in
+            let now = ContinuousClock.now
+            let capacity = Double(perMinute)
+            let refill = Double((now - state.orderBucket.at).nanoseconds) / 1e9 * capacity / 60
+            state.orderBucket = (min(capacity, state.orderBucket.tokens + refill), now)
+            guard state.orderBucket.tokens >= 1 else {
+                state.statistics.rateLimited += 1
+                state.statistics.orderRateLimited += 1
+                return false
+            }
+            state.orderBucket.tokens -= 1
+            return true
+        }
+    }
+
     /// The fault to apply to one API request, drawn from the seeded generator.
-    enum Fault: Sendable { case none, error(Int), slow }
+    enum Fault: Sendable { case none, error(RunaErrorType), slow }
 
     func drawFault() -> Fault {
         state.withLock { state in
             if state.random.chance(state.errorRate) {
                 state.statistics.injectedErrors += 1
-                return .error(state.random.chance(0.5) ? 500 : 503)
+                return .error(state.random.chance(0.5) ? .internalServerError : .timeout)
             }
             if state.random.chance(configuration.slowRate) {
                 state.statistics.slowed += 1
@@ -162,11 +245,12 @@ public final class RunaSimulator: Sendable {
         }
     }
 
-    /// Places `count` async orders directly (no HTTP), for benchmarks that need a long history.
+    /// Places `count` async orders directly (no HTTP, no idempotency key, no rate limit), for benchmarks that
+    /// need a long history.
     public func preload(_ count: Int) {
         for index in 0..<count {
             let body = #"{"payment_method":{"type":"ACCOUNT_BALANCE","currency":"USD"},"items":[{"face_value":\#(10 + index % 90),"distribution_method":{"type":"PAYOUT_LINK"},"products":{"type":"SINGLE","value":"AMZ-US"}}],"description":"preloaded \#(index)"}"#
-            _ = createOrder(body: Data(body.utf8), idempotencyKey: "preload-\(index)", executionMode: "async")
+            _ = process(body: Data(body.utf8), mode: .async, now: now, injectFaults: false)
         }
     }
 
@@ -190,55 +274,96 @@ public final class RunaSimulator: Sendable {
 
     // MARK: Endpoints
 
-    /// `POST /order`.
-    public func createOrder(body: Data, idempotencyKey: String?, executionMode: String?) -> SimResponse {
+    enum Mode: String { case async, sync }
+
+    /// `POST /order`, behind Runa's idempotency layer (`best-practices-idempotency.mdx`): the first answer for a
+    /// key is kept for 30 days (simulated) and replayed, whatever its status, for the same body; another body is
+    /// `idempotency_validation_error`; a second request while the first is still processing is
+    /// `idempotency_in_progress`.
+    public func createOrder(body: Data, idempotencyKey: String?, executionMode: String?) async -> SimResponse {
         guard let key = idempotencyKey, !key.isEmpty else {
             return .validation([.init(type: "value_error.missing", message: "field required",
                                       location: ["header", "X-Idempotency-Key"])])
         }
-        let mode = executionMode ?? "async"
-        guard mode == "async" || mode == "sync" else {
-            return .validation([.init(type: "type_error.enum",
-                                      message: "value is not a valid enumeration member; permitted: 'async', 'sync'",
-                                      location: ["header", "X-Execution-Mode"])])
+        guard let mode = Mode(rawValue: executionMode ?? "async") else {
+            return .runaError(.invalidExecutionMode, message: "Invalid execution mode.")
         }
+        let fingerprint = Self.fingerprint(body)
+        let now = self.now
+        let retention = 30 * 86_400 / max(configuration.timeScale, 1e-9)
+        let held: SimResponse? = state.withLock { state in
+            if let entry = state.idempotency[key], entry.at.advanced(bySeconds: retention) > now {
+                guard entry.fingerprint == fingerprint else {
+                    return .runaError(.idempotencyValidationError,
+                                      message: "Request payload does not match previous payload for this idempotency key.")
+                }
+                guard let answer = entry.answer else {
+                    state.statistics.idempotencyInProgress += 1
+                    return .runaError(.idempotencyInProgress,
+                                      message: "We are already processing an order for this idempotency key")
+                }
+                state.statistics.idempotentReplays += 1
+                return answer
+            }
+            state.idempotency[key] = IdempotencyEntry(fingerprint: fingerprint, answer: nil, at: now)
+            return nil
+        }
+        if let held { return held }
+        let answer = process(body: body, mode: mode, now: now, injectFaults: true)
+        if mode == .sync, configuration.syncProcessingSeconds > 0 {
+            try? await Task.sleep(for: .milliseconds(Int64(configuration.syncProcessingSeconds * 1_000)))
+        }
+        state.withLock { $0.idempotency[key]?.answer = answer }
+        return answer
+    }
+
+    /// What identifies a request body for idempotency: its canonical JSON, or its bytes when it is not JSON.
+    static func fingerprint(_ body: Data) -> String {
+        if let document = try? JSONDecoder().decode(JSONValue.self, from: body) { return CanonicalJSON.string(document) }
+        return "raw:" + body.base64EncodedString()
+    }
+
+    /// Validates and places one order; the answer is what the idempotency layer keeps.
+    private func process(body: Data, mode: Mode, now: Timestamp, injectFaults: Bool) -> SimResponse {
         guard let document = try? JSONDecoder().decode(JSONValue.self, from: body) else {
-            return .validation([.init(type: "value_error.jsondecode", message: "Expecting value", location: ["body"])])
+            return .runaError(.badRequest, message: "There is a problem with your request payload or JSON format.")
         }
         let request: NewOrderRequest
         switch OrderRequestValidator.validate(document) {
         case .failure(let failure): return .validation(failure.problems)
         case .success(let valid): request = valid
         }
-        if mode == "sync", request.items.count != 1 {
+        if mode == .sync, request.items.count != 1 {
             return .validation([.init(type: "value_error.list.sync_items",
                                       message: "sync orders are limited to a single order item", location: ["items"])])
         }
-        let fingerprint = CanonicalJSON.string(document) + "|" + mode
-        let now = self.now
         return state.withLock { state -> SimResponse in
-            if let existing = state.idempotency[key], let order = state.orders[existing] {
-                guard order.fingerprint == fingerprint else {
-                    return .error(400, type: "idempotency-key-reused",
-                                  message: "This idempotency key was already used with a different request.",
-                                  help: "Use a new X-Idempotency-Key for a new order.")
-                }
-                state.statistics.idempotentReplays += 1
-                return respond(to: order, mode: mode, at: now)
-            }
-            let order = plan(request, mode: mode, fingerprint: fingerprint, now: now, state: &state)
+            // Creation times follow the list's order exactly (ids are ULIDs of the same clock), even when requests
+            // arrive together: a real moment, never before the previous order's.
+            let now = max(now, state.lastCreatedAt.advanced(bySeconds: 0.000_001))
+            state.lastCreatedAt = now
+            let order = plan(request, mode: mode, now: now, state: &state)
             state.orders[order.id] = order
+            state.position[order.id] = state.sequence.count
             state.sequence.append(order.id)
-            state.idempotency[key] = order.id
             state.statistics.ordersCreated += 1
-            if mode == "sync" { state.statistics.syncOrders += 1 } else { state.statistics.asyncOrders += 1 }
+            if mode == .sync { state.statistics.syncOrders += 1 } else { state.statistics.asyncOrders += 1 }
             scheduleWebhook(for: order, state: &state)
             // A failure after the order was taken: the reason idempotency keys exist.
-            if state.random.chance(state.errorRate / 2) {
+            if injectFaults, state.random.chance(state.errorRate / 2) {
                 state.statistics.injectedErrors += 1
-                return .error(500, type: "internal-server-error", message: "An internal error occurred.")
+                return .runaError(.internalServerError, message: "An internal server error occurred")
             }
-            return respond(to: order, mode: mode, at: now, accepting: true)
+            switch mode {
+            case .async:
+                return .encode(202, Wire.AcceptedOrder(id: order.id, status: .processing))
+            case .sync where order.outcome == .failed:
+                // `SyncCompletedOrder` is COMPLETED only; Runa does not say how a sync order fails. The simulator
+                // answers `internal_server_error`, and the order is FAILED in the list and in `GET /order/{id}`.
+                return .runaError(.internalServerError, message: "An internal server error occurred")
+            case .sync:
+                return .encode(200, order.fullOrder(at: now))
+            }
         }
     }
 
@@ -246,59 +371,66 @@ public final class RunaSimulator: Sendable {
     public func order(id: String) -> SimResponse {
         let now = self.now
         guard let order = state.withLock({ $0.orders[id] }) else {
-            return .error(404, type: "not-found", message: "The requested resource was not found",
-                          help: "Please check the resource ID and try again.")
+            return .runaError(.notFound, message: "The requested resource does not exist")
         }
-        return .encode(200, order.detail(at: now))
+        return .encode(200, order.detail(at: now, failedShape: configuration.failedOrderShape))
     }
 
-    /// `GET /order`: newest first, `limit` 1…500 (default 100), `after` (older) or `before` (newer) cursors.
+    /// `GET /order`: `limit` 1…500 (default 100), `after` (the next page) or `before` (the previous one), in the
+    /// order `listOrder` says (Runa does not document one). Cursors are order ids, so a page does not shift when
+    /// new orders arrive; a cursor that names no order is a `pagination_error`.
     public func listOrders(limit: String?, after: String?, before: String?) -> SimResponse {
         var pageSize = 100
         if let limit {
             guard let value = Int(limit), (1...500).contains(value) else {
-                return .validation([.init(type: "value_error.number.not_in_range",
-                                          message: "ensure this value is between 1 and 500", location: ["query", "limit"])])
+                return .runaError(.paginationError, message: "There was an issue with the pagination parameters",
+                                  help: "limit must be a whole number from 1 to 500.")
             }
             pageSize = value
         }
         if after != nil, before != nil {
-            return .error(400, type: "bad-request", message: "after and before are mutually exclusive")
+            return .runaError(.paginationError, message: "There was an issue with the pagination parameters",
+                              help: "The before and after cursors are mutually exclusive.")
         }
         let now = self.now
-        let page: [SimulatedOrder] = state.withLock { state in
-            // Ids sort by creation; cursors are ids, so a page does not shift when newer orders arrive.
-            let newestFirst = state.sequence.reversed()
+        let newestFirst = configuration.listOrder == .newestFirst
+        let page: [SimulatedOrder]? = state.withLock { state in
+            // Positions in list order: 0 is the first order the list shows.
+            let count = state.sequence.count
+            func listed(_ index: Int) -> SimulatedOrder? {
+                state.orders[state.sequence[newestFirst ? count - 1 - index : index]]
+            }
+            func place(_ cursor: String) -> Int? {
+                state.position[cursor].map { newestFirst ? count - 1 - $0 : $0 }
+            }
+            var range = 0..<min(pageSize, count)
             if let after {
-                return Array(newestFirst.filter { $0 < after }.prefix(pageSize)).compactMap { state.orders[$0] }
+                guard let at = place(after) else { return nil }
+                range = (at + 1)..<min(at + 1 + pageSize, count)
+            } else if let before {
+                guard let at = place(before) else { return nil }
+                range = max(0, at - pageSize)..<at
             }
-            if let before {
-                return Array(state.sequence.filter { $0 > before }.prefix(pageSize).reversed()).compactMap { state.orders[$0] }
-            }
-            return Array(newestFirst.prefix(pageSize)).compactMap { state.orders[$0] }
+            return range.compactMap(listed)
         }
-        let items = page.map { $0.summary(at: now) }
-        let cursors = OrderListPage.Cursors(after: items.last?.id, before: items.first?.id)
-        return .encode(200, OrderListPage(items: items, pagination: .init(cursors: cursors, page: .init(limit: pageSize))))
+        guard let page else {
+            return .runaError(.paginationError, message: "There was an issue with the pagination parameters",
+                              help: "The cursor does not name a page of this list.")
+        }
+        let cursors = Wire.ListPage.Cursors(after: page.last?.id, before: page.first?.id)
+        return .encode(200, Wire.ListPage(items: page.map { $0.listItem(at: now) },
+                                          pagination: .init(cursors: cursors, page: .init(limit: pageSize))))
     }
 
     // MARK: Planning
 
-    /// Sync: 200 with the full order. Async: 202 `{id, status}` — `PROCESSING` when just accepted, the current
-    /// status when an idempotency key is replayed.
-    private func respond(to order: SimulatedOrder, mode: String, at now: Timestamp, accepting: Bool = false) -> SimResponse {
-        if mode == "sync" { return .encode(200, order.detail(at: now)) }
-        return .encode(202, AcceptedOrder(id: order.id, status: accepting ? .processing : order.status(at: now)))
-    }
-
-    private func plan(_ request: NewOrderRequest, mode: String, fingerprint: String, now: Timestamp,
-                      state: inout State) -> SimulatedOrder {
+    private func plan(_ request: NewOrderRequest, mode: Mode, now: Timestamp, state: inout State) -> SimulatedOrder {
         let milliseconds = UInt64(max(0, now.microsecondsSinceEpoch / 1_000))
         let id = state.ids.make(prefix: "O-", milliseconds: milliseconds, random: &state.random)
         let fails = state.random.chance(configuration.failRate)
         let scale = max(configuration.timeScale, 1e-9)
-        let delay = mode == "sync" ? 0 : configuration.completeAfterSeconds * state.random.uniform(0.8...1.2) / scale
-        let completesAt = now.adding(seconds: 0).advanced(bySeconds: delay)
+        let delay = mode == .sync ? 0 : configuration.completeAfterSeconds * state.random.uniform(0.8...1.2) / scale
+        let completesAt = now.advanced(bySeconds: delay)
         let discounted = state.random.chance(0.2)
         var items: [SimulatedOrder.PlannedItem] = []
         for item in request.items {
@@ -325,15 +457,13 @@ public final class RunaSimulator: Sendable {
             let token = String(state.random.next(), radix: 16) + String(state.random.next(), radix: 16)
             items.append(.init(
                 id: itemId, faceValue: face, price: price, currency: currency, distribution: item.distribution,
-                products: products,
-                redemptionURL: item.distribution.type == "EMAIL" ? "https://payout.sim.runa.io/\(token.prefix(20))" : nil,
-                payoutURL: "https://spend.sim.runa.io/\(token)", change: change.map { (status: $0.0, at: $0.1) }))
+                products: products, payoutURL: "https://spend.sim.runa.io/\(token)",
+                change: change.map { (status: $0.0, at: $0.1) }))
         }
         return SimulatedOrder(
-            id: id, request: request, executionMode: mode, createdAt: now, completesAt: completesAt,
+            id: id, request: request, createdAt: now, completesAt: completesAt,
             outcome: fails ? .failed : .completed, items: items,
-            expiresAfterSeconds: configuration.linkExpirySeconds.map { $0 / scale },
-            fingerprint: fingerprint)
+            expiresAfterSeconds: configuration.linkExpirySeconds.map { $0 / scale })
     }
 
     private func scheduleWebhook(for order: SimulatedOrder, state: inout State) {

@@ -25,8 +25,22 @@ public struct SimConfiguration: Sendable {
     public var maxDelaySeconds: Double = 0
     /// API requests per second across all endpoints before 429; `nil` for unlimited.
     public var rateLimit: Double?
-    /// `Retry-After` seconds sent with a 429.
-    public var retryAfterSeconds: Int = 1
+    /// `Retry-After` seconds sent with a 429; `nil` sends none (Runa promises none: wait at least 5 s).
+    public var retryAfterSeconds: Int?
+    /// Order creation's own limit: `POST /order` requests per minute, failed ones included (Runa: 300); `nil` for
+    /// none.
+    public var ordersPerMinute: Int? = 300
+    /// Which end `GET /order` starts from. Runa does not document it, so the ledger must work with both.
+    public var listOrder: ListOrder = .newestFirst
+    /// How `GET /order/{id}` answers for a FAILED order (Runa does not document it either).
+    public var failedOrderShape: FailedOrderShape = .full
+    /// Real seconds a sync order takes to process; a second request with its key meanwhile is
+    /// `idempotency_in_progress`.
+    public var syncProcessingSeconds: Double = 0
+    /// `X-Api-Version` values answered normally (absent means the account's version, the same).
+    public var supportedVersions: Set<String> = ["2024-02-05"]
+    /// `X-Api-Version` values answered `410 version_removed` (`changelog-api.mdx`: 2023-01-16 and 2023-07-27).
+    public var removedVersions: Set<String> = ["2023-01-16", "2023-07-27"]
     /// Share of API requests answered with a 500/503.
     public var errorRate: Double = 0
     /// Share of API requests answered slowly, and how slowly (real seconds).
@@ -46,6 +60,12 @@ public struct SimConfiguration: Sendable {
     public var linkExpirySeconds: Double? = 30 * 86_400
     /// Svix's retry schedule in simulated seconds: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
     public var retrySchedule: [Double] = [0, 5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
+
+    /// Which end of the history `GET /order` starts from.
+    public enum ListOrder: String, Sendable, CaseIterable {
+        case newestFirst = "newest-first"
+        case oldestFirst = "oldest-first"
+    }
 
     public init(apiKey: String, webhookURL: String? = nil, webhookSecret: String? = nil) {
         self.apiKey = apiKey

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import RunaModels
 import ServiceLifecycle
 
 /// The simulated Runa API over HTTP, under `/v2` as Runa serves it, with the configured faults.
@@ -19,9 +20,11 @@ public struct SimServer: Sendable {
         self.logger = logger
     }
 
-    /// The routes: `POST /v2/order`, `GET /v2/order/{id}`, `GET /v2/order`.
+    /// The routes: `POST /v2/order`, `GET /v2/order/{id}`, `GET /v2/order`. Any other path is Runa's
+    /// `404 not_found`.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: SimVersionHeaderMiddleware())
         // Not Runa's: the simulator's own counters, for benchmarks and the demo.
         router.get("_sim/statistics") { _, _ -> Response in
             Self.response(.encode(200, self.simulator.statistics))
@@ -30,8 +33,9 @@ public struct SimServer: Sendable {
         let simulator = self.simulator
         api.add(middleware: SimFaultMiddleware(simulator: simulator))
         api.post("order") { request, _ -> Response in
+            guard simulator.admitOrder() else { return Self.rateExceeded(simulator) }
             let body = try await request.body.collect(upTo: 4 << 20)
-            return Self.response(simulator, simulator.createOrder(
+            return Self.response(simulator, await simulator.createOrder(
                 body: Data(body.readableBytesView),
                 idempotencyKey: request.headers[HTTPField.Name("X-Idempotency-Key")!],
                 executionMode: request.headers[HTTPField.Name("X-Execution-Mode")!]))
@@ -46,6 +50,13 @@ public struct SimServer: Sendable {
                 before: query["before"].map(String.init)))
         }
         return router
+    }
+
+    /// `429 {"error": "rate exceeded"}`, with `Retry-After` only when the configuration asks for one.
+    static func rateExceeded(_ simulator: RunaSimulator) -> Response {
+        var limited = response(.encode(429, RateExceededBody()))
+        if let seconds = simulator.configuration.retryAfterSeconds { limited.headers[.retryAfter] = String(seconds) }
+        return limited
     }
 
     /// The application: the HTTP server plus the webhook sender, stopped together.
@@ -90,26 +101,25 @@ struct WebhookService: Service {
     }
 }
 
-/// Applies the API's gatekeeping and injected faults in Runa's order: API key, rate limit, then chaos.
+/// Applies the API's gatekeeping and injected faults: API key, API version, rate limit, then chaos.
 struct SimFaultMiddleware<Context: RequestContext>: RouterMiddleware {
     let simulator: RunaSimulator
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        guard let key = request.headers[HTTPField.Name("X-Api-Key")!], key == simulator.configuration.apiKey else {
-            return SimServer.response(.error(401, type: "unauthorized", message: "Invalid or missing API key",
-                                             help: "Send your API key in the X-Api-Key header."))
+        if let refused = simulator.authenticate(request.headers[HTTPField.Name("X-Api-Key")!]) {
+            return SimServer.response(refused)
         }
-        guard simulator.admit() else {
-            var limited = SimServer.response(.encode(429, RateExceededBodyShape()))
-            limited.headers[.retryAfter] = String(simulator.configuration.retryAfterSeconds)
-            return limited
+        if let refused = simulator.checkVersion(request.headers[HTTPField.Name("X-Api-Version")!]) {
+            return SimServer.response(refused)
         }
+        guard simulator.admit() else { return SimServer.rateExceeded(simulator) }
         switch simulator.drawFault() {
-        case .error(let status):
-            return SimServer.response(.error(status, type: status == 503 ? "service-unavailable" : "internal-server-error",
-                                             message: "An internal error occurred."))
+        case .error(let type):
+            // In front of the application (a gateway timeout, an edge error): no idempotency key is consumed.
+            return SimServer.response(.runaError(type, message: type == .timeout ? "The request timed out"
+                                                     : "An internal server error occurred"))
         case .slow:
             try await Task.sleep(for: .milliseconds(Int64(simulator.configuration.slowSeconds * 1000)))
             return try await next(request, context)
@@ -119,7 +129,19 @@ struct SimFaultMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// `{"error": "rate exceeded"}`.
-private struct RateExceededBodyShape: Encodable {
-    let error = "rate exceeded"
+/// Every answer carries `X-Api-Version` (`best-practices-api-versioning.mdx`), and a path the API does not have
+/// is Runa's `404 not_found` in its JSON error shape.
+struct SimVersionHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
+            response = SimServer.response(.runaError(.notFound, message: "The requested resource does not exist"))
+        }
+        response.headers[HTTPField.Name("X-Api-Version")!] = "2024-02-05"
+        return response
+    }
 }

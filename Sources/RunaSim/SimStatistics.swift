@@ -4,10 +4,14 @@ public struct SimStatistics: Sendable, Equatable, Codable {
     public var asyncOrders = 0
     public var syncOrders = 0
     public var idempotentReplays = 0
+    /// Requests answered `idempotency_in_progress` (their key's first request was still processing).
+    public var idempotencyInProgress = 0
     public var apiRequests = 0
     /// The most API requests seen within any one second: what a client's budget must stay under.
     public var maxRequestsPerSecond = 0
     public var rateLimited = 0
+    /// Of those, `POST /order` requests over order creation's own limit.
+    public var orderRateLimited = 0
     public var injectedErrors = 0
     public var slowed = 0
     public var truncated = 0

@@ -11,7 +11,6 @@ struct SimulatedOrder: Sendable {
         var currency: String
         var distribution: DistributionMethod
         var products: ProductSelection
-        var redemptionURL: String?
         var payoutURL: String
         /// A claim or cancellation, and when (simulated time); `nil` when the link stays untouched.
         var change: (status: PayoutStatus, at: Timestamp)?
@@ -19,15 +18,12 @@ struct SimulatedOrder: Sendable {
 
     var id: String
     var request: NewOrderRequest
-    var executionMode: String
     var createdAt: Timestamp
     var completesAt: Timestamp
     var outcome: OrderStatus
     var items: [PlannedItem]
     /// Real seconds from completion to link expiry (already divided by the time scale).
     var expiresAfterSeconds: Double?
-    /// The fingerprint of the request body, for idempotency checks.
-    var fingerprint: String
 
     var currency: String { request.paymentCurrency }
 
@@ -75,38 +71,70 @@ struct SimulatedOrder: Sendable {
         return (price, discount, detail)
     }
 
-    /// What `GET /order/{id}` answers at `now`: a partial body while processing, the full order after.
-    func detail(at now: Timestamp) -> RunaOrder {
-        var order = summary(at: now)
-        guard order.status != .processing else { return order }
-        order.items = items.map { item in
-            OrderItem(id: item.id, distributionMethod: item.distribution, products: item.products,
-                      faceValue: item.faceValue, price: item.price, currency: item.currency,
-                      redemptionURL: item.redemptionURL, payout: outcome == .completed ? payout(item, at: now) : nil)
-        }
-        let totals = self.totals
-        order.transactionDetail = outcome == .completed ? totals.detail : nil
-        return order
-    }
-
-    /// The order-level fields only: a `GET /order` list entry.
-    func summary(at now: Timestamp) -> RunaOrder {
+    /// What `GET /order/{id}` answers at `now`: an `IncompleteOrder` while processing, the full order after. A
+    /// failed order is a full order with no items, or an `IncompleteOrder`, as `failedShape` says (Runa does not
+    /// document which).
+    func detail(at now: Timestamp, failedShape: FailedOrderShape) -> Wire.OrderDetail {
         let status = status(at: now)
-        var order = RunaOrder(
-            id: id, status: status, createdAt: createdAt, description: Reported(request.description),
-            paymentMethod: .object(["type": .string("ACCOUNT_BALANCE"), "currency": .string(currency)]),
-            currency: currency, metadata: Reported(request.metadata), executionMode: executionMode)
-        if status != .processing {
-            let totals = self.totals
-            order.completedAt = completesAt
-            order.totalPrice = totals.price
-            order.totalDiscount = totals.discount
+        if status == .processing { return .incomplete(.init(id: id, status: status, message: Self.processingMessage)) }
+        if status == .failed, failedShape == .incomplete {
+            return .incomplete(.init(id: id, status: status, message: Self.failedMessage))
         }
-        return order
+        return .full(fullOrder(at: now))
     }
 
-    /// The body of the `order.completion` webhook: the order without item details; a failed order is bare.
-    var webhookBody: RunaOrder {
-        outcome == .failed ? RunaOrder(id: id, status: .failed) : summary(at: completesAt)
+    /// The full order: the sync `200` answer, and `GET /order/{id}` once it has finished.
+    func fullOrder(at now: Timestamp) -> Wire.FullOrder {
+        let completed = outcome == .completed
+        let wireItems = completed ? items.map { item in
+            Wire.Item(id: item.id, distributionMethod: item.distribution, products: item.products,
+                      faceValue: item.faceValue, price: item.price, currency: item.currency,
+                      payout: payout(item, at: now).wire)
+        } : []
+        let detail = completed ? totals.detail.mapValues { entry in
+            Wire.TransactionDetailEntry(value: entry.value, fx: entry.fx.map {
+                Wire.FXDetails(rate: $0.rate, rateSymbol: $0.rateSymbol,
+                               fee: .init(value: $0.fee.value, currency: $0.fee.currency))
+            })
+        } : nil
+        return Wire.FullOrder(basic: basicOrder, items: wireItems, transactionDetail: detail, metadata: request.metadata)
+    }
+
+    /// One `GET /order` entry: the basic fields once finished, an `IncompleteOrder` before.
+    func listItem(at now: Timestamp) -> Wire.ListItem {
+        let status = status(at: now)
+        if status == .processing { return .incomplete(.init(id: id, status: status, message: Self.processingMessage)) }
+        return .finished(basicOrder)
+    }
+
+    /// The finished order's basic fields (`CompletedOrderWithBasicDetails`).
+    var basicOrder: Wire.BasicOrder {
+        let totals = self.totals
+        return Wire.BasicOrder(id: id, status: outcome, createdAt: createdAt, completedAt: completesAt,
+                               description: request.description, paymentCurrency: currency, currency: currency,
+                               totalPrice: totals.price, totalDiscount: totals.discount)
+    }
+
+    /// The body of the `order.completion` webhook: `CompletedOrderWebhook` (the basic fields, no items) or
+    /// `FailedOrderWebhook` (`{id, status}`).
+    var webhookBody: Wire.CompletionWebhook {
+        outcome == .failed ? .failed(.init(id: id)) : .completed(basicOrder)
+    }
+
+    static let processingMessage = "The order is being processed."
+    static let failedMessage = "The order could not be completed."
+}
+
+/// How `GET /order/{id}` answers for a FAILED order. Runa's documents allow both and say neither.
+public enum FailedOrderShape: String, Sendable, CaseIterable {
+    /// `CompletedOrderWithFullDetails` with `status: FAILED` and `items: []`.
+    case full
+    /// `IncompleteOrder`: `{id, status: FAILED, message}`.
+    case incomplete
+}
+
+extension Payout {
+    var wire: Wire.PayoutDetails {
+        Wire.PayoutDetails(status: status, statusUpdatedAt: statusUpdatedAt, url: url, expiryDate: expiryDate)
     }
 }

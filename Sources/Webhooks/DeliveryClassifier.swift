@@ -5,7 +5,10 @@ import RunaModels
 public enum DeliveryContent: Sendable {
     /// An `order.completion` body: the bare order object.
     case order(RunaOrder)
-    /// Valid JSON that is not an order (`product.update` and event types we do not track): recorded, answered 200.
+    /// A `product.update` body (`ProductUpdateWebhook`: `product_code`, `old_state`, `new_state`, `timestamp`), from
+    /// an endpoint subscribed to that event type: recorded as ignored with its event type, answered 200.
+    case productUpdate
+    /// Valid JSON that is neither (an event type Runa added later): recorded as ignored, answered 200.
     case ignored
     /// Looks like an order, or is not JSON at all, and cannot be understood: kept raw, answered 2xx, counted.
     case quarantined(PayloadError)
@@ -14,6 +17,7 @@ public enum DeliveryContent: Sendable {
     public var eventType: String {
         switch self {
         case .order, .quarantined: return "order.completion"
+        case .productUpdate: return "product.update"
         case .ignored: return "unrecognised"
         }
     }
@@ -22,6 +26,13 @@ public enum DeliveryContent: Sendable {
 /// Classifies a verified body. Runa's `order.completion` body is the order itself: an object whose `id` starts
 /// with `O-` and that has a `status`.
 public enum DeliveryClassifier {
+    /// Whether `object` has the required properties of `ProductUpdateWebhook`, with their documented types.
+    static func isProductUpdate(_ object: Any) -> Bool {
+        guard let fields = object as? [String: Any] else { return false }
+        return fields["product_code"] is String && fields["old_state"] is [String: Any]
+            && fields["new_state"] is [String: Any] && fields["timestamp"] is String
+    }
+
     public static func classify(_ body: Data) -> DeliveryContent {
         do {
             let order = try RunaOrder.decode(from: body)
@@ -36,7 +47,7 @@ public enum DeliveryClassifier {
                fields["status"] != nil {
                 return .quarantined(error)
             }
-            return .ignored
+            return isProductUpdate(object) ? .productUpdate : .ignored
         }
     }
 }

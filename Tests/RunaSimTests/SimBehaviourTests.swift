@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Simulated order life, idempotency, listing and faults", .serialized)
 struct SimBehaviourTests {
-    @Test("the same idempotency key returns the original order, never a second; a different body is a 400")
+    @Test("the same idempotency key replays the original answer, never a second order; another body is idempotency_validation_error")
     func idempotency() async throws {
         let sim = try await SimHarness.start()
         let first = try await sim.placeOrder(SeedRequests.openAPI, key: "key-1").decode(AcceptedOrder.self)
@@ -13,21 +13,23 @@ struct SimBehaviourTests {
         #expect(first.id == again.id)
         let conflict = try await sim.placeOrder(SeedRequests.asyncGuide, key: "key-1")
         #expect(conflict.status == 400)
-        #expect(try conflict.decode(RunaErrorBody.self).type == "idempotency-key-reused")
+        #expect(try conflict.decode(RunaErrorBody.self).type == "idempotency_validation_error")
         #expect(sim.simulator.statistics.ordersCreated == 1)
         #expect(sim.simulator.statistics.idempotentReplays == 1)
         try await sim.stop()
     }
 
-    @Test("GET /order lists newest first; limit is 1…500; cursors stay stable while new orders arrive")
-    func listing() async throws {
-        let sim = try await SimHarness.start()
+    @Test("GET /order lists from either end; limit is 1…500; cursors stay stable while new orders arrive",
+          arguments: SimConfiguration.ListOrder.allCases)
+    func listing(order: SimConfiguration.ListOrder) async throws {
+        let sim = try await SimHarness.start { $0.listOrder = order }
         var ids: [String] = []
         for _ in 0..<12 { ids.append(try await sim.placeOrder(SeedRequests.openAPI).decode(AcceptedOrder.self).id) }
         #expect(ids == ids.sorted())
 
+        let listed = order == .newestFirst ? Array(ids.reversed()) : ids
         let first = try await sim.get("/order?limit=5").decode(OrderListPage.self)
-        #expect(first.items.map(\.id) == Array(ids.reversed().prefix(5)))
+        #expect(first.items.map(\.id) == Array(listed.prefix(5)))
         for _ in 0..<3 { _ = try await sim.placeOrder(SeedRequests.openAPI) }
         var seen = first.items.map(\.id)
         var cursor = first.pagination.cursors.after
@@ -37,20 +39,26 @@ struct SimBehaviourTests {
             seen += page.items.map(\.id)
             cursor = page.pagination.cursors.after
         }
-        #expect(seen == ids.reversed(), "no gaps, no repeats, no new orders slipping into older pages")
-
-        let newer = try await sim.get("/order?limit=500&before=\(ids.last ?? "")").decode(OrderListPage.self)
-        #expect(newer.items.count == 3)
+        if order == .newestFirst {
+            #expect(seen == listed, "no gaps, no repeats, no new orders slipping into older pages")
+            let newer = try await sim.get("/order?limit=500&before=\(ids.last ?? "")").decode(OrderListPage.self)
+            #expect(newer.items.count == 3)
+        } else {
+            #expect(seen.count == 15 && Array(seen.prefix(12)) == listed, "the new orders come at the end")
+            let previous = try await sim.get("/order?limit=2&before=\(ids[5])").decode(OrderListPage.self)
+            #expect(previous.items.map(\.id) == [ids[3], ids[4]])
+        }
         for bad in ["0", "501", "x"] {
             let answer = try await sim.get("/order?limit=\(bad)")
-            #expect(answer.status == 422)
-            #expect(try answer.decode(RunaErrorBody.self).details?.first?.location == ["query", "limit"])
+            #expect(answer.status == 400)
+            #expect(try answer.decode(RunaErrorBody.self).type == "pagination_error")
         }
         #expect(try await sim.get("/order?after=a&before=b").status == 400)
+        #expect(try await sim.get("/order?after=O-NOSUCHORDER").decode(RunaErrorBody.self).type == "pagination_error")
         try await sim.stop()
     }
 
-    @Test("async orders complete or fail after the delay; failed ones carry no payouts")
+    @Test("async orders complete or fail after the delay; a failed order lists no items, so no payouts")
     func life() async throws {
         // 2 s: long enough that the first GET sees PROCESSING on a loaded CI machine (0.3 s once was not).
         let sim = try await SimHarness.start { $0.completeAfterSeconds = 2; $0.failRate = 1 }
@@ -58,7 +66,7 @@ struct SimBehaviourTests {
         #expect(try await sim.get("/order/\(id)").decode(RunaOrder.self).status == .processing)
         #expect(try await sim.eventually { try await sim.get("/order/\(id)").decode(RunaOrder.self).status == .failed })
         let failed = try await sim.get("/order/\(id)").decode(RunaOrder.self)
-        #expect(failed.items?.allSatisfy { $0.payout == nil } == true)
+        #expect(failed.items == [])
         try await sim.stop()
     }
 
@@ -103,11 +111,12 @@ struct SimBehaviourTests {
         #expect(Set(first.map { $0.prefix(6) }).count == 2, "both outcomes drawn")
     }
 
-    @Test("API faults: 5xx in Runa's error shape, and bodies cut short")
+    @Test("API faults: internal_server_error 500 or timeout 504 in Runa's error shape, and bodies cut short")
     func apiFaults() async throws {
         let failing = try await SimHarness.start { $0.errorRate = 1 }
         let answer = try await failing.get("/order")
-        #expect([500, 503].contains(answer.status))
+        #expect([500, 504].contains(answer.status))
+        #expect(["internal_server_error", "timeout"].contains(try answer.decode(RunaErrorBody.self).type))
         #expect(try answer.decode(RunaErrorBody.self).message.isEmpty == false)
         try await failing.stop()
 

@@ -120,7 +120,7 @@ struct SimValidationTests {
         }
     }
 
-    @Test("over HTTP: 422 in Runa's shape; header problems are located in the header")
+    @Test("over HTTP: 422 in Runa's shape with locations; a bad mode is invalid_execution_mode, bad JSON bad_request")
     func overHTTP() async throws {
         let sim = try await SimHarness.start()
         let bad = try await sim.placeOrder(#"{"payment_method":{"type":"ACCOUNT_BALANCE","currency":"USD"},"items":[]}"#)
@@ -131,10 +131,11 @@ struct SimValidationTests {
         #expect(noKey.status == 422)
         #expect(try noKey.decode(RunaErrorBody.self).details?.first?.location == ["header", "X-Idempotency-Key"])
         let badMode = try await sim.placeOrder(SeedRequests.openAPI, mode: "later")
-        #expect(try badMode.decode(RunaErrorBody.self).details?.first?.location == ["header", "X-Execution-Mode"])
+        #expect(badMode.status == 400)
+        #expect(try badMode.decode(RunaErrorBody.self).type == "invalid_execution_mode")
         let notJSON = try await sim.placeOrder("{nope")
-        #expect(notJSON.status == 422)
-        #expect(try notJSON.decode(RunaErrorBody.self).details?.first?.location == ["body"])
+        #expect(notJSON.status == 400)
+        #expect(try notJSON.decode(RunaErrorBody.self).type == "bad_request")
         let noAPIKey = try await sim.placeOrder(SeedRequests.openAPI, apiKey: nil)
         #expect(noAPIKey.status == 401)
         #expect(try noAPIKey.decode(RunaErrorBody.self).type == "unauthorized")

@@ -19,7 +19,10 @@ public struct Observation: Sendable {
         self.source = source
         self.isAuthoritative = isAuthoritative
         self.reportedFields = order.reportedFields()
-        self.reportedItems = order.items?.map { ($0, $0.ledgerFields()) }
+        // Runa may answer `GET /order/{id}` of a FAILED order as an `IncompleteOrder` ({id, status, message}):
+        // its own word that there is nothing more to learn, so it completes the details with no items.
+        let items = order.items ?? (isAuthoritative && order.status == .failed ? [] : nil)
+        self.reportedItems = items?.map { ($0, $0.ledgerFields()) }
     }
 }
 

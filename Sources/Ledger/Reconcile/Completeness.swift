@@ -15,6 +15,35 @@ public struct ListingCoverage: Sendable, Equatable {
     }
 }
 
+/// How the reconciler walks Runa's `GET /order`, whichever end it starts from.
+public struct ListingState: Sendable, Equatable {
+    /// Which end the list starts from, as the pages have shown it.
+    public var direction: ListDirection
+    /// For a list that starts with the oldest orders: the `after` cursor of the newest page read, where the next
+    /// pass resumes to find the orders placed since.
+    public var tailCursor: String?
+    /// A whole walk of the list under way (resumed pass after pass), and when it started.
+    public var sweepCursor: String?
+    public var sweepStartedAt: Timestamp?
+    /// When the last whole walk that reached the end had started.
+    public var sweepFinishedAt: Timestamp?
+
+    public init(direction: ListDirection = .unknown, tailCursor: String? = nil, sweepCursor: String? = nil,
+                sweepStartedAt: Timestamp? = nil, sweepFinishedAt: Timestamp? = nil) {
+        self.direction = direction
+        self.tailCursor = tailCursor
+        self.sweepCursor = sweepCursor
+        self.sweepStartedAt = sweepStartedAt
+        self.sweepFinishedAt = sweepFinishedAt
+    }
+
+    static let directionKey = "listing.direction"
+    static let tailKey = "listing.tail_cursor"
+    static let sweepCursorKey = "listing.sweep_cursor"
+    static let sweepStartedKey = "listing.sweep_started_at"
+    static let sweepFinishedKey = "listing.sweep_finished_at"
+}
+
 /// Why a listed order keeps the watermark from passing it.
 public enum CompletenessGapReason: String, Sendable, Codable {
     /// Runa lists it; the ledger has never seen it.
@@ -119,21 +148,31 @@ extension LedgerDatabase {
     static let beginningOfHistory = "beginning"
 
     /// Records what a `GET /order` page showed (the order's newest listed status wins).
-    public func recordListing(_ summaries: [RunaOrder], listedAt: Timestamp) async throws {
+    ///
+    /// An `IncompleteOrder` (a processing order) carries no `created_at`; it is recorded at `createdAtFloor`, a
+    /// time no later than its creation (the oldest `created_at` its walk has read, or the beginning of the history),
+    /// so a gap it opens holds the watermark back far enough. A later listing with its real `created_at` replaces it.
+    public func recordListing(_ summaries: [RunaOrder], listedAt: Timestamp, createdAtFloor: Timestamp? = nil) async throws {
         guard !summaries.isEmpty else { return }
+        let floor = createdAtFloor ?? Self.beginningOfTime
         try await pool.write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO runa_listings (order_id, created_at, status, listed_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, listed_at = excluded.listed_at,
+                    created_at = CASE WHEN ? THEN excluded.created_at ELSE runa_listings.created_at END,
                     complete = CASE WHEN runa_listings.status = excluded.status THEN runa_listings.complete ELSE 0 END
                 """)
             for summary in summaries {
                 try statement.execute(arguments: [
-                    summary.id, (summary.createdAt ?? listedAt).canonical, summary.status.rawValue, listedAt.canonical,
+                    summary.id, (summary.createdAt ?? floor).canonical, summary.status.rawValue, listedAt.canonical,
+                    summary.createdAt != nil,
                 ])
             }
         }
     }
+
+    /// The floor for a listed order whose creation time nothing bounds: the Unix epoch.
+    public static let beginningOfTime = Timestamp(microsecondsSinceEpoch: 0)
 
     /// The stretch of Runa's list read so far.
     public func listingCoverage() async throws -> ListingCoverage? {
@@ -149,10 +188,40 @@ extension LedgerDatabase {
         return ListingCoverage(from: from, through: through)
     }
 
+    /// Forgets the coverage (the list's order turned out not to be what the coverage was measured by).
+    public func clearListingCoverage() async throws {
+        try await setReconcileState(Self.coverageFromKey, nil)
+        try await setReconcileState(Self.coverageThroughKey, nil)
+    }
+
     /// Stores the coverage after a walk.
     public func setListingCoverage(_ coverage: ListingCoverage) async throws {
         try await setReconcileState(Self.coverageFromKey, coverage.from?.canonical ?? Self.beginningOfHistory)
         try await setReconcileState(Self.coverageThroughKey, coverage.through.canonical)
+    }
+
+    /// How the reconciler walks Runa's list, kept across passes and restarts.
+    public func listingState() async throws -> ListingState {
+        try await pool.read { db in
+            let values = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
+                SELECT key, value FROM reconcile_state WHERE key LIKE 'listing.%'
+                """).map { ($0["key"] as String, $0["value"] as String) })
+            return ListingState(
+                direction: values[ListingState.directionKey].flatMap(ListDirection.init(rawValue:)) ?? .unknown,
+                tailCursor: values[ListingState.tailKey],
+                sweepCursor: values[ListingState.sweepCursorKey],
+                sweepStartedAt: values[ListingState.sweepStartedKey].flatMap { Timestamp(rfc3339: $0) },
+                sweepFinishedAt: values[ListingState.sweepFinishedKey].flatMap { Timestamp(rfc3339: $0) })
+        }
+    }
+
+    /// Stores how the list is walked (absent values are cleared).
+    public func setListingState(_ state: ListingState) async throws {
+        try await setReconcileState(ListingState.directionKey, state.direction.rawValue)
+        try await setReconcileState(ListingState.tailKey, state.tailCursor)
+        try await setReconcileState(ListingState.sweepCursorKey, state.sweepCursor)
+        try await setReconcileState(ListingState.sweepStartedKey, state.sweepStartedAt?.canonical)
+        try await setReconcileState(ListingState.sweepFinishedKey, state.sweepFinishedAt?.canonical)
     }
 
     /// The condition under which a listed order `l` is complete in the ledger (`o` left-joined on it).

@@ -92,7 +92,8 @@ extension LedgerDatabase {
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at)
-                SELECT id, 'stale', ?, ? FROM orders WHERE status = 'PROCESSING' AND created_at < ?
+                SELECT id, 'stale', ?, ? FROM orders
+                WHERE status = 'PROCESSING' AND coalesce(created_at, first_seen_at) < ?
                 ON CONFLICT (order_id, reason) DO NOTHING
                 """, arguments: [now.canonical, now.canonical, cutoff.canonical])
             return db.changesCount
@@ -195,7 +196,10 @@ extension LedgerDatabase {
                     discrepancies += 1
                 }
             }
-            if decision.order.status == .processing, let created = order.createdAt,
+            // An `IncompleteOrder` has no `created_at`: then the moment the ledger first saw the order counts.
+            let firstSeen = try String.fetchOne(db, sql: "SELECT first_seen_at FROM orders WHERE id = ?", arguments: [order.id])
+                .flatMap { Timestamp(rfc3339: $0) } ?? now
+            if decision.order.status == .processing, let created = order.createdAt ?? firstSeen as Timestamp?,
                created.adding(seconds: stuckAfterSeconds) < now, decision.order.disputes["stuck_processing"] == nil {
                 decision.order.disputes["stuck_processing"] = CanonicalJSON.quote(created.canonical)
                 decision.events.append(ChangeEvent(kind: .discrepancy, changes: [

@@ -83,7 +83,7 @@ struct WebhookController: Sendable {
         let classified = DeliveryClassifier.classify(body)
         switch classified {
         case .order(let order): content = .order(order)
-        case .ignored: content = .ignored
+        case .ignored, .productUpdate: content = .ignored
         case .quarantined(let problem): content = .quarantined(reason: problem.description)
         }
         let record = WebhookRecord(

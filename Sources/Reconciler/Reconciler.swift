@@ -92,6 +92,7 @@ public final class Reconciler: Service, Sendable {
     /// One pass: discover, queue stale and payout work, drain the queue; one `reconcile_runs` row.
     public func pass() async -> PassSummary {
         var summary = PassSummary()
+        Gauge(label: "runa_ledger_runa_api_version_refused").record(haltReason == nil ? 0 : 1)
         if let reason = haltReason {
             summary.run.errors = 1
             summary.run.errorSummary = reason

@@ -30,6 +30,8 @@ struct SettingsOptions: ParsableArguments {
     var reconcileInterval: String?
     @Option(name: .customLong("reconcile-stale-after"), help: "Fetch PROCESSING orders older than this (RECONCILE_STALE_AFTER; default 10m).")
     var reconcileStaleAfter: String?
+    @Option(name: .customLong("reconcile-full-walk-every"), help: "Walk Runa's whole order list again this often (RECONCILE_FULL_WALK_EVERY; default 1d).")
+    var reconcileFullWalkEvery: String?
     @Option(name: .customLong("payout-refresh"), help: "Re-check ACTIVE payouts at these ages (RECONCILE_PAYOUT_REFRESH; default 1h,6h,1d,7d).")
     var payoutRefresh: String?
     @Option(name: .customLong("rate-limit-min-wait"), help: "Least wait after a 429 (RUNA_RATE_LIMIT_MIN_WAIT; default 5s).")
@@ -50,6 +52,7 @@ struct SettingsOptions: ParsableArguments {
         flags[.runaMaxConcurrency] = runaMaxConcurrency
         flags[.reconcileInterval] = reconcileInterval
         flags[.reconcileStaleAfter] = reconcileStaleAfter
+        flags[.reconcileFullWalkEvery] = reconcileFullWalkEvery
         flags[.payoutRefresh] = payoutRefresh
         flags[.rateLimitMinimumWait] = rateLimitMinWait
         return flags

@@ -169,14 +169,12 @@ public final class RunaSimulator: Sendable {
     /// The `X-Api-Version` check: absent means the account's version (2024-02-05 here); a removed version is
     /// `410 version_removed`; anything else unknown is `400 invalid_version`.
     func checkVersion(_ version: String?) -> SimResponse? {
-        guard let version else { return nil }
+        guard let version, !configuration.supportedVersions.contains(version) else { return nil }
+        state.withLock { $0.statistics.versionRefused += 1 }
         if configuration.removedVersions.contains(version) {
             return .runaError(.versionRemoved, message: "API version is no longer supported and has been removed")
         }
-        guard configuration.supportedVersions.contains(version) else {
-            return .runaError(.invalidVersion, message: "Invalid API version")
-        }
-        return nil
+        return .runaError(.invalidVersion, message: "Invalid API version")
     }
 
     /// Takes a token from the request budget; `false` means answer 429.

@@ -7,6 +7,8 @@ public struct SimStatistics: Sendable, Equatable, Codable {
     /// Requests answered `idempotency_in_progress` (their key's first request was still processing).
     public var idempotencyInProgress = 0
     public var apiRequests = 0
+    /// Requests refused for their `X-Api-Version` (`invalid_version`, `version_removed`), before any other check.
+    public var versionRefused = 0
     /// The most API requests seen within any one second: what a client's budget must stay under.
     public var maxRequestsPerSecond = 0
     public var rateLimited = 0

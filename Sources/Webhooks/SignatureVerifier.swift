@@ -71,10 +71,18 @@ public struct SignatureVerifier: Sendable {
         return value
     }
 
-    /// The 32-byte signatures of the well-formed `v1` entries; anything else in the list is skipped.
+    /// Entries of a signature list that are looked at: a deliberate cap, stricter than the official svix library
+    /// (which reads any number). Svix sends one entry per active endpoint secret — two during a rotation — so 64 is
+    /// far above anything real, and it bounds the HMAC work one request can ask for (entries × secrets). A valid
+    /// entry after the 64th is not seen: the delivery is refused (401) and Svix retries it.
+    public static let maxSignatureEntries = 64
+
+    /// The 32-byte signatures of the well-formed `v1` entries among the first ``maxSignatureEntries``; anything else
+    /// in the list is skipped.
     static func signatures(in list: String) -> [[UInt8]] {
         var result: [[UInt8]] = []
-        for entry in list.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true).prefix(64) {
+        for entry in list.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+            .prefix(maxSignatureEntries) {
             let parts = entry.split(separator: UInt8(ascii: ","), maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0].elementsEqual("v1".utf8),
                   let bytes = CanonicalBase64.decode(parts[1]), bytes.count == 32

@@ -82,7 +82,8 @@ struct MetricsTests {
         // service exports; the reconciler's are exported once it runs (the reconciler metrics test).
         let exported = Set(withBreaker.split(separator: "\n").filter { !$0.hasPrefix("#") }
             .map { String($0.prefix { $0 != "{" && $0 != " " }) })
-            .union(["runa_ledger_reconciler_calls_total", "runa_ledger_reconcile_backlog"])
+            .union(["runa_ledger_reconciler_calls_total", "runa_ledger_reconcile_backlog",
+                    "runa_ledger_runa_api_version_refused", "runa_ledger_list_direction"])
         for file in ["deploy/observability/alerts.yml", "deploy/observability/grafana-dashboard.json"] {
             let content = try String(contentsOf: Repository.root.appendingPathComponent(file), encoding: .utf8)
             let used = Set(content.matches(of: /runa_ledger_[a-z_]+/).map { String($0.output) })
@@ -113,6 +114,8 @@ extension MetricsTests {
         let (_, text) = try await service.get("/metrics")
         #expect(text.contains(#"runa_ledger_reconciler_calls_total{status="ok"}"#))
         #expect(text.contains("runa_ledger_reconcile_backlog"))
+        #expect(text.contains("runa_ledger_runa_api_version_refused 0"))
+        #expect(text.contains(#"runa_ledger_list_direction{direction="newest_first"} 1"#), "\(text)")
         try await sim.stop()
         try await service.stop()
     }

@@ -23,6 +23,20 @@ struct SignatureVerifierTests {
         SignatureVerifier(secrets: secrets ?? [secret]).verify(headers: headers, body: body ?? self.body, now: now)
     }
 
+    @Test("only the first 64 entries of a signature list are read: a valid 64th verifies, a valid 65th does not",
+          arguments: [(64, true), (65, false), (1, true)])
+    func signatureListCap(position: Int, verifies: Bool) {
+        let valid = SignatureVerifier.sign(id: "msg_1", timestamp: now, body: body, secret: secret)
+        let decoy = SignatureVerifier.sign(id: "msg_1", timestamp: now, body: body,
+                                           secret: WebhookSecret(key: Array(repeating: 9, count: 32)))
+        var entries = Array(repeating: decoy, count: 80)
+        entries[position - 1] = valid
+        let result = verify(headers(signature: entries.joined(separator: " ")))
+        #expect(SignatureVerifier.maxSignatureEntries == 64)
+        #expect(verifies ? result == .success(VerifiedDelivery(messageId: "msg_1", signedAt: now))
+                         : result == .failure(.noValidSignature))
+    }
+
     @Test("a correctly signed delivery verifies and reports its id and timestamp")
     func valid() {
         #expect(verify(headers()) == .success(VerifiedDelivery(messageId: "msg_1", signedAt: now)))

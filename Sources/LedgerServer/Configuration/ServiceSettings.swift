@@ -23,6 +23,8 @@ public struct ServiceSettings: Sendable {
     public var runaMaxConcurrency = 4
     public var reconcileIntervalSeconds: Int64 = 60
     public var reconcileStaleAfterSeconds: Int64 = 600
+    /// How often Runa's whole order list is walked again, start to end (resumed across passes).
+    public var reconcileFullWalkSeconds: Int64 = 86_400
     public var payoutRefreshSeconds: [Int64] = [3_600, 21_600, 86_400, 604_800]
     /// The least time to wait after a 429 (Runa asks for 5 s; lower it only against the simulator).
     public var rateLimitMinimumWaitSeconds: Double = 5
@@ -49,6 +51,7 @@ public struct ServiceSettings: Sendable {
         case runaMaxConcurrency = "RUNA_MAX_CONCURRENCY"
         case reconcileInterval = "RECONCILE_INTERVAL"
         case reconcileStaleAfter = "RECONCILE_STALE_AFTER"
+        case reconcileFullWalkEvery = "RECONCILE_FULL_WALK_EVERY"
         case payoutRefresh = "RECONCILE_PAYOUT_REFRESH"
         case rateLimitMinimumWait = "RUNA_RATE_LIMIT_MIN_WAIT"
         case migrationsDirectory = "LEDGER_MIGRATIONS"
@@ -71,6 +74,7 @@ public struct ServiceSettings: Sendable {
             case .runaMaxConcurrency: return "--runa-max-concurrency"
             case .reconcileInterval: return "--reconcile-interval"
             case .reconcileStaleAfter: return "--reconcile-stale-after"
+            case .reconcileFullWalkEvery: return "--reconcile-full-walk-every"
             case .payoutRefresh: return "--payout-refresh"
             case .rateLimitMinimumWait: return "--rate-limit-min-wait"
             case .migrationsDirectory: return "--migrations"
@@ -183,6 +187,7 @@ public struct ServiceSettings: Sendable {
         if let concurrency = integer(.runaMaxConcurrency, in: 1...64) { settings.runaMaxConcurrency = concurrency }
         if let seconds = duration(.reconcileInterval) { settings.reconcileIntervalSeconds = seconds }
         if let seconds = duration(.reconcileStaleAfter) { settings.reconcileStaleAfterSeconds = seconds }
+        if let seconds = duration(.reconcileFullWalkEvery) { settings.reconcileFullWalkSeconds = seconds }
         if let text = raw(.payoutRefresh) {
             let steps = list(text).map(DurationText.seconds)
             if steps.isEmpty || steps.contains(where: { ($0 ?? 0) <= 0 }) {
@@ -237,6 +242,7 @@ extension ServiceSettings {
         var configuration = ReconcilerConfiguration()
         configuration.intervalSeconds = reconcileIntervalSeconds
         configuration.staleAfterSeconds = reconcileStaleAfterSeconds
+        configuration.fullWalkIntervalSeconds = reconcileFullWalkSeconds
         configuration.payoutRefreshSeconds = payoutRefreshSeconds
         configuration.maxConcurrency = runaMaxConcurrency
         return configuration

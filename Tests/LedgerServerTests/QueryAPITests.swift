@@ -356,6 +356,14 @@ struct QueryAPITests {
         let backlog = try #require(reconciliation["backlog"] as? [String: Any])
         #expect(backlog["in_step"] as? Bool == false, "the webhook's order still needs its items")
         #expect(backlog["without_details"] as? Int == 1 && backlog["due"] as? Int == 1)
+        #expect((reconciliation["list_order"] as? [String: Any])?["direction"] as? String == "unknown",
+                "no list read yet: the direction is not assumed")
+        var listing = ListingState()
+        listing.direction = .oldestFirst
+        listing.tailCursor = "O-01TAIL"
+        try await service.service.database.setListingState(listing)
+        let seen = try json(try await get(service, "/v1/reconciliation").1)["list_order"] as? [String: Any]
+        #expect(seen?["direction"] as? String == "oldest_first" && seen?["tail_cursor_held"] as? Bool == true)
         try await service.stop()
     }
 }

@@ -96,7 +96,7 @@ final class RowCount: Sendable {
 public struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     private let tokens: APITokens
     private let accessLog: AccessLogWriter?
-    /// Path prefixes only an `auditor` token may read.
+    /// Routes (as the router names them, `/v1/access-log`) only an `auditor` token may read, with the routes below them.
     private let auditorPaths: [String]
 
     public init(tokens: APITokens, accessLog: AccessLogWriter? = nil, auditorPaths: [String] = []) {
@@ -115,7 +115,11 @@ public struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Self.refusal("the token is not valid")
         }
         let path = request.uri.path
-        guard let accessLog else { return try await authorized(client, path: path) { try await next(request, context) } }
+        // The role is decided by the route the router matched, never by the raw path: the router drops empty
+        // segments (`//v1/access-log`, an absolute-form target), so a test on the raw text and the route that runs
+        // could disagree.
+        let route = context.endpointPath ?? path
+        guard let accessLog else { return try await authorized(client, route: route) { try await next(request, context) } }
 
         let base = AccessEntry(at: LedgerClock.now(), tokenId: client.id, role: client.role.rawValue,
                                method: request.method.rawValue, path: path, query: request.uri.query ?? "", status: 0,
@@ -124,7 +128,7 @@ public struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         let response: Response
         do {
             response = try await RowCount.$current.withValue(count) {
-                try await authorized(client, path: path) { try await next(request, context) }
+                try await authorized(client, route: route) { try await next(request, context) }
             }
         } catch {
             try await Self.record(base, status: Int((error as? any HTTPResponseError)?.status.code ?? 500), rows: nil,
@@ -137,8 +141,8 @@ public struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    private func authorized(_ client: APIClient, path: String, _ next: () async throws -> Response) async throws -> Response {
-        if client.role != .auditor, auditorPaths.contains(where: { path.hasPrefix($0) }) {
+    private func authorized(_ client: APIClient, route: String, _ next: () async throws -> Response) async throws -> Response {
+        if client.role != .auditor, auditorPaths.contains(where: { route == $0 || route.hasPrefix($0 + "/") }) {
             throw APIError(.forbidden, type: "forbidden", message: "this route needs a token with the auditor role")
         }
         return try await next()

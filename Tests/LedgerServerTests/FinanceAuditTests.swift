@@ -1,7 +1,7 @@
 import Digest
 import Foundation
 import GRDB
-import Ledger
+@testable import Ledger
 import RunaModels
 import Testing
 import TestSupport
@@ -160,6 +160,28 @@ struct FinanceAuditTests {
         let report = try database.check(migrations: service.service.migrations)
         #expect(!report.isHealthy)
         #expect(report.derivedProblems == ["close 2026-10: the stored manifest does not hash to its recorded SHA-256"])
+
+        // History before the close rewritten past the triggers and the whole chain rehashed from there: the chain
+        // alone verifies, but the head the close recorded is no longer the live chain's.
+        try await database.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER order_events_no_update")
+            let first = try Int64.fetchOne(db, sql: "SELECT min(seq) FROM order_events WHERE changes LIKE '%total_price%'") ?? 1
+            try db.execute(sql: "UPDATE order_events SET changes = replace(changes, '.', ',') WHERE seq = ?", arguments: [first])
+            var previous = try String.fetchOne(db, sql: "SELECT prev_hash FROM order_events WHERE seq = ?", arguments: [first]) ?? ""
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM order_events WHERE seq >= ? ORDER BY seq", arguments: [first]) {
+                let event = AuditTrail.EventRow(
+                    seq: row["seq"], at: row["at"], orderId: row["order_id"], itemId: row["item_id"], kind: row["kind"],
+                    source: row["source"], cause: row["cause"], changes: row["changes"], prevHash: previous)
+                try db.execute(sql: "UPDATE order_events SET prev_hash = ?, hash = ? WHERE seq = ?",
+                               arguments: [previous, event.hash, event.seq])
+                previous = event.hash
+            }
+        }
+        let rewritten = try database.check(migrations: service.service.migrations)
+        #expect(rewritten.chain.firstProblem == nil, "the rehashed chain verifies on its own")
+        #expect(rewritten.derivedProblems.contains { $0.hasPrefix("close 2026-10: the chain head it recorded") },
+                "\(rewritten.derivedProblems)")
+        #expect(!rewritten.isHealthy)
         try await service.stop()
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Digest
 import GRDB
 
@@ -97,8 +98,10 @@ extension LedgerCheckReport {
         return problems
     }
 
-    /// Each month-end close against the chain: its stored manifest hashes to its recorded SHA-256, and the
-    /// `period.closed` event it points at (which the hash chain covers) names that close and that SHA-256.
+    /// Each month-end close against the chain: its stored manifest hashes to its recorded SHA-256, the
+    /// `period.closed` event it points at (which the hash chain covers) names that close and that SHA-256, and the
+    /// chain head its manifest recorded is still the live chain's event at that sequence — so history rewritten
+    /// and rehashed before a close, past the triggers, no longer passes.
     static func closeProblems(_ db: Database) throws -> [String] {
         guard try db.tableExists("closes") else { return [] }
         var problems: [String] = []
@@ -115,6 +118,16 @@ extension LedgerCheckReport {
             if kind != ChangeEvent.Kind.periodClosed.rawValue || cause != "close:\(period)"
                 || !(changes ?? "").contains(recorded) {
                 problems.append("close \(period): its period.closed event does not bind its manifest SHA-256")
+            }
+            if let manifest = try? JSONDecoder().decode(CloseManifest.self, from: Data((close["manifest"] as String).utf8)) {
+                let head = manifest.chainHead
+                let live = head.seq == 0 ? AuditTrail.genesisHash
+                    : try String.fetchOne(db, sql: "SELECT hash FROM order_events WHERE seq = ?", arguments: [head.seq])
+                if live != head.hash {
+                    problems.append("close \(period): the chain head it recorded (event \(head.seq)) is not the live chain's: history before the close was rewritten")
+                }
+            } else {
+                problems.append("close \(period): its stored manifest cannot be read")
             }
         }
         return problems

@@ -3,7 +3,8 @@ import Hummingbird
 import RunaModels
 
 /// The query string of a `/v1` request, validated: a bad value is a 400 that names its parameter, and so is a
-/// parameter the route does not know (a typo must not silently widen a finance query).
+/// parameter the route does not know (a typo must not silently widen a finance query), and so is a value holding a
+/// control character.
 struct QueryParameters {
     private let values: [String: String]
 
@@ -18,6 +19,10 @@ struct QueryParameters {
                 throw Self.bad(key, "unknown parameter; this route takes \(allowed.union(["format"]).sorted().joined(separator: ", "))")
             }
             guard values[key] == nil else { throw Self.bad(key, "given more than once") }
+            // No filter takes a control character, and SQLite's C API would end text at a NUL.
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw Self.bad(key, "holds a control character (U+0000–U+001F or U+007F–U+009F)")
+            }
             values[key] = value
         }
         self.values = values

@@ -12,7 +12,9 @@ struct Export: AsyncParsableCommand {
 
     @Argument(help: "orders, payouts or events") var kind: QueryAPI.ExportKind
     @Argument(help: "Filters as name=value.") var filters: [String] = []
-    @Option(name: .customLong("out"), help: "Write to this file instead of standard output.") var out: String?
+    @Option(name: .customLong("out"), help: "Write to this file instead of standard output (never over an existing one).")
+    var out: String?
+    @Flag(help: "Replace the --out file if it exists.") var force = false
     @OptionGroup var options: SettingsOptions
 
     func run() async throws {
@@ -33,6 +35,10 @@ struct Export: AsyncParsableCommand {
         let api = try QueryAPI(database: database, tokens: [])
         let handle: FileHandle
         if let out {
+            if FileManager.default.fileExists(atPath: out), !force {
+                FileHandle.standardError.write(Data("export: \(out) exists; give --force to replace it\n".utf8))
+                throw ExitCode(2)
+            }
             guard FileManager.default.createFile(atPath: out, contents: nil),
                   let file = FileHandle(forWritingAtPath: out) else {
                 throw ValidationError("cannot write \(out)")

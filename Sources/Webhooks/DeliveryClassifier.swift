@@ -34,6 +34,10 @@ public enum DeliveryClassifier {
     }
 
     public static func classify(_ body: Data) -> DeliveryContent {
+        // Refused before any parser sees it: a body nested this deep is no Runa payload, and parsing it is costly.
+        if RunaJSON.nestingDepth(body) > RunaJSON.maxNestingDepth {
+            return .quarantined(PayloadError(path: "", problem: "JSON nested deeper than \(RunaJSON.maxNestingDepth) levels"))
+        }
         do {
             let order = try RunaOrder.decode(from: body)
             if order.id.hasPrefix("O-") { return .order(order) }

@@ -211,6 +211,7 @@ struct QueryAPITests {
         ("status=DONE", "status"), ("currency=usd", "currency"), ("created_from=yesterday", "created_from"),
         ("limit=0", "limit"), ("limit=501", "limit"), ("payout_status=GONE", "payout_status"), ("source=api2", "source"),
         ("colour=red", "colour"), ("after=not-a-cursor", "after"), ("limit=5&limit=6", "limit"), ("format=xml", "format"),
+        ("q=%00ab", "q"), ("q=ab%00c", "q"), ("q=abc%1F", "q"), ("currency=US%00", "currency"), ("q=abc%7F", "q"),
     ])
     func badParameters(query: String, parameter: String) async throws {
         let service = try await start()
@@ -442,7 +443,7 @@ struct OpenAPIDocumentTests {
 
 @Suite("runa-ledger export")
 struct ExportCommandTests {
-    @Test("writes exactly the API's CSV for the same filters; a bad filter is refused naming it")
+    @Test("writes exactly the API's CSV for the same filters; a bad filter is refused naming it; an existing file needs --force")
     func export() async throws {
         let service = try await ServiceHarness.start(apiTokens: [QueryAPITests.token])
         _ = try await seedLedger(service.service.database, count: 40)
@@ -455,6 +456,14 @@ struct ExportCommandTests {
         #expect(result.0 == 0, "\(result.1)")
         #expect(try String(contentsOfFile: out, encoding: .utf8) == api)
         #expect(parseCSV(api).count > 5)
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: out))
+        let refused = try await runLedger(["export", "orders", "--out", out, "--db", service.databasePath])
+        #expect(refused.0 == 2 && refused.1.contains("--force"), "\(refused.1)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "keep me", "an existing file is never overwritten")
+        let forced = try await runLedger(["export", "orders", "currency=USD", "status=COMPLETED", "--out", out, "--force",
+                                          "--db", service.databasePath])
+        #expect(forced.0 == 0)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == api)
         let events = try await runLedger(["export", "events", "order_id=O-Q00001", "--db", service.databasePath])
         #expect(events.0 == 0 && parseCSV(events.1).count >= 2)
         let bad = try await runLedger(["export", "payouts", "currency=dollars", "--db", service.databasePath])

@@ -88,12 +88,44 @@ public enum RunaJSON {
     /// stored cut short (a fuzzed item id `"\u0000"` was stored as `''` while the audit trail hashed one byte).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(PayloadError) -> T {
         if containsNUL(data) { throw PayloadError(path: "", problem: "a string holds U+0000 (NUL), which no Runa field has") }
+        if nestingDepth(data) > maxNestingDepth {
+            throw PayloadError(path: "", problem: "JSON nested deeper than \(maxNestingDepth) levels, which no Runa payload is")
+        }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
             throw PayloadError(error)
         } catch {
             throw PayloadError(path: "", problem: "not valid JSON")
+        }
+    }
+
+    /// The deepest nesting of arrays and objects a payload may have. Runa's deepest (an order's item's payout, or
+    /// an FX fee) is 5; 64 leaves room for metadata Runa may add, and keeps a hostile body (nested 500 deep cost
+    /// over a second to decode) from costing anything.
+    public static let maxNestingDepth = 64
+
+    /// How deeply arrays and objects nest in JSON text (brackets inside strings do not count). Linear, no allocation.
+    public static func nestingDepth(_ data: Data) -> Int {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int in
+            var depth = 0, deepest = 0, inString = false, index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inString {
+                    if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+                } else {
+                    switch byte {
+                    case UInt8(ascii: "\""): inString = true
+                    case UInt8(ascii: "["), UInt8(ascii: "{"):
+                        depth += 1
+                        deepest = max(deepest, depth)
+                    case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+                    default: break
+                    }
+                }
+                index += 1
+            }
+            return deepest
         }
     }
 

@@ -98,7 +98,7 @@ public struct LedgerService: Sendable {
         // Stopped in reverse order: the server first, then the reconciler, and the database last.
         if let reconciler { services.append(reconciler) }
         return Application(
-            router: makeRouter(),
+            responder: HeadRequestResponder(wrapped: makeRouter().buildResponder()),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

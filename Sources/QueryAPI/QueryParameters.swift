@@ -4,7 +4,7 @@ import RunaModels
 
 /// The query string of a `/v1` request, validated: a bad value is a 400 that names its parameter, and so is a
 /// parameter the route does not know (a typo must not silently widen a finance query), and so is a value holding a
-/// control character.
+/// control character other than tab and line breaks.
 struct QueryParameters {
     private let values: [String: String]
 
@@ -19,9 +19,10 @@ struct QueryParameters {
                 throw Self.bad(key, "unknown parameter; this route takes \(allowed.union(["format"]).sorted().joined(separator: ", "))")
             }
             guard values[key] == nil else { throw Self.bad(key, "given more than once") }
-            // No filter takes a control character, and SQLite's C API would end text at a NUL.
-            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw Self.bad(key, "holds a control character (U+0000–U+001F or U+007F–U+009F)")
+            // No filter takes a control character (SQLite's C API would end text at a NUL); tab and line breaks,
+            // which a description may hold, are the exception.
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0) }) else {
+                throw Self.bad(key, "holds a control character (U+0000–U+001F but tab and line breaks, or U+007F–U+009F)")
             }
             values[key] = value
         }

@@ -40,3 +40,34 @@ struct AuthorizationTests {
         try await service.stop()
     }
 }
+
+@Suite("HEAD is answered wherever GET is", .serialized)
+struct HeadRequestTests {
+    @Test("HEAD answers GET's status and headers with no body, and is authorized and logged like GET",
+          arguments: ["/healthz", "/readyz", "/v1/orders", "/v1/orders?format=csv", "/v1/summary", "/v1/openapi.json", "/v1/access-log"])
+    func head(path: String) async throws {
+        let service = try await ServiceHarness.start(apiTokens: FinanceAuditTests.tokens)
+        let auth = [("Authorization", "Bearer \(FinanceAuditTests.dashboardToken)")]
+        let (getStatus, getAnswer) = try await RawHTTP.get(port: service.port, target: path, headers: auth)
+        let (headStatus, headAnswer) = try await RawHTTP.get(port: service.port, target: path, headers: auth, method: "HEAD")
+        #expect(headStatus == getStatus, "\(path): HEAD \(headStatus), GET \(getStatus) \(getAnswer.prefix(200))")
+        #expect(headStatus != 404)
+        let parts = headAnswer.components(separatedBy: "\r\n\r\n")
+        #expect(parts.count == 2 && parts[1].isEmpty, "no body: \(headAnswer.prefix(300))")
+        let getLength = getAnswer.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n").utf8.count
+        if !getAnswer.lowercased().contains("transfer-encoding: chunked") {
+            #expect(headAnswer.lowercased().contains("content-length: \(getLength)"), "GET's length: \(headAnswer.prefix(300))")
+        } else {
+            #expect(headAnswer.lowercased().contains("content-length: "), "a length, never a chunked HEAD answer")
+        }
+        let (unauthorized, _) = try await RawHTTP.get(port: service.port, target: path, headers: [], method: "HEAD")
+        if path.hasPrefix("/v1/") && path != "/v1/openapi.json" { #expect(unauthorized == 401) }
+        if path.hasPrefix("/v1/orders") {
+            let logged = try await service.value("SELECT count(*) FROM access_log WHERE method = 'HEAD'", as: Int.self)
+            #expect(logged == 0, "HEAD is logged as the GET it runs")
+            let gets = try await service.value("SELECT count(*) FROM access_log WHERE path = '/v1/orders'", as: Int.self)
+            #expect(gets == 2, "both the GET and the HEAD are in the access log")
+        }
+        try await service.stop()
+    }
+}

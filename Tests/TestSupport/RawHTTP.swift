@@ -3,18 +3,20 @@ import Foundation
 /// One HTTP/1.1 request written byte for byte over a loopback socket, for request targets a client library would
 /// normalise (`//v1/…`, absolute-form `http://host/…`, dot segments). Blocking; run off the cooperative pool.
 public enum RawHTTP {
-    /// Sends `GET target` with `headers` to 127.0.0.1:`port`; returns the status code and the whole answer.
-    public static func get(port: Int, target: String, headers: [(String, String)]) async throws -> (Int, String) {
+    /// Sends `METHOD target` (GET unless told) with `headers` to 127.0.0.1:`port`; returns the status code and the whole answer.
+    public static func get(port: Int, target: String, headers: [(String, String)], method: String = "GET") async throws
+        -> (Int, String)
+    {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                do { continuation.resume(returning: try blockingGet(port: port, target: target, headers: headers)) } catch {
+                do { continuation.resume(returning: try blockingGet(port: port, target: target, headers: headers, method: method)) } catch {
                     continuation.resume(throwing: error)
                 }
             }
         }
     }
 
-    static func blockingGet(port: Int, target: String, headers: [(String, String)]) throws -> (Int, String) {
+    static func blockingGet(port: Int, target: String, headers: [(String, String)], method: String) throws -> (Int, String) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         defer { close(descriptor) }
@@ -28,7 +30,9 @@ public enum RawHTTP {
             }
         }
         guard connected else { throw POSIXError(.ECONNREFUSED) }
-        var text = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n"
         let bytes = Array(text.utf8)

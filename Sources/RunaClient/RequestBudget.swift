@@ -106,6 +106,7 @@ public final class CircuitBreaker: Sendable {
     private struct State {
         var consecutiveFailures = 0
         var openUntil: ContinuousClock.Instant?
+        var openings = 0
     }
 
     public let threshold: Int
@@ -133,6 +134,9 @@ public final class CircuitBreaker: Sendable {
     /// Whether the breaker is open now.
     public var isOpen: Bool { state.withLock { ($0.openUntil ?? .now) > .now } }
 
+    /// How many times the breaker has opened (a failed half-open probe that re-opens it counts again).
+    public var openings: Int { state.withLock { $0.openings } }
+
     public func recordSuccess() {
         state.withLock { state in
             state.consecutiveFailures = 0
@@ -143,7 +147,10 @@ public final class CircuitBreaker: Sendable {
     public func recordFailure() {
         state.withLock { state in
             state.consecutiveFailures += 1
-            if state.consecutiveFailures >= threshold { state.openUntil = .now + cooldown }
+            if state.consecutiveFailures >= threshold {
+                if (state.openUntil ?? .now) <= .now || state.consecutiveFailures == threshold { state.openings += 1 }
+                state.openUntil = .now + cooldown
+            }
         }
     }
 }

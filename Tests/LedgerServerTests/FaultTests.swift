@@ -128,13 +128,13 @@ struct FaultTests {
 
         for (errorRate, truncateRate) in [(1.0, 0.0), (0.0, 1.0)] {
             sim.simulator.setFaults(errorRate: errorRate, truncateRate: truncateRate, rateLimit: nil)
-            var breakerOpened = false
+            // Counted, not sampled: whether the breaker is open at the end of a pass depends on timing.
+            let openedBefore = breaker.openings
             for _ in 0..<4 {
                 let summary = await reconciler.pass()
                 #expect(summary.backlog?.isInStep != true)
-                breakerOpened = breakerOpened || breaker.isOpen
             }
-            #expect(breakerOpened, "errors \(errorRate), garbage \(truncateRate): the breaker never opened")
+            #expect(breaker.openings > openedBefore, "errors \(errorRate), garbage \(truncateRate): the breaker never opened")
             #expect(try await snapshot() == before, "a failed or garbled answer changed the ledger")
             // Webhooks do not depend on Runa's API.
             let order = RunaOrder(id: "O-OUTAGE-\(errorRate)", status: .completed, createdAt: Timestamp(secondsSinceEpoch: 1_790_000_000),

@@ -375,14 +375,11 @@ public struct QueryAPI: Sendable {
         if try QueryParameters.wantsCSV(request, parameters) {
             return try await respond(request, parameters, query, csvHeader: DeliveryView.columns, csvFields: DeliveryView.csvFields)
         }
-        let (counts, ignored) = try await database.pool.read { db in
-            (Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT outcome, deliveries AS n FROM delivery_totals WHERE deliveries > 0")
-                .map { ($0["outcome"] as String, $0["n"] as Int) }),
-             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
-                SELECT event_type, count(*) AS n FROM webhook_deliveries
-                WHERE outcome IN ('quarantined', 'ignored') AND outcome = 'ignored' GROUP BY event_type
-                """).map { ($0["event_type"] as String, $0["n"] as Int) }))
+        let counts = try await database.pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT outcome, deliveries AS n FROM delivery_totals WHERE deliveries > 0")
+                .map { ($0["outcome"] as String, $0["n"] as Int) })
         }
+        let ignored = try await database.ignoredDeliveriesByEventType()
         let page = try await page(query, parameters)
         return try Self.json(DeliveriesView(counts: counts, ignoredByEventType: ignored, sinceStart: counters.snapshot,
                                             items: page.items, next: page.next))

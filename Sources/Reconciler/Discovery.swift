@@ -62,15 +62,14 @@ extension Reconciler {
                                              createdAtFloor: walk.oldest ?? previous?.from)
             walk.lastPageQueued = try await queueDifferences(page.items)
             walk.queued += walk.lastPageQueued
-            guard let next = page.pagination.cursors.after ?? page.items.last?.id else {
+            // Runa returns `after` whenever a page has results; without one the list ends here, and the last id is
+            // where a later walk would resume.
+            guard let next = page.pagination.cursors.after else {
+                walk.lastCursor = page.items.last?.id
                 walk.reachedEnd = true
                 break
             }
             walk.lastCursor = next
-            if page.pagination.cursors.after == nil {
-                walk.reachedEnd = true
-                break
-            }
             cursor = next
             if stop(walk, known.combined(with: walk.direction)) { break }
         }

@@ -34,16 +34,15 @@ public enum DeliveryClassifier {
     }
 
     public static func classify(_ body: Data) -> DeliveryContent {
-        // Refused before any parser sees it: a body nested this deep is no Runa payload, and parsing it is costly.
-        if RunaJSON.nestingDepth(body) > RunaJSON.maxNestingDepth {
-            return .quarantined(PayloadError(path: "", problem: "JSON nested deeper than \(RunaJSON.maxNestingDepth) levels"))
-        }
         do {
             let order = try RunaOrder.decode(from: body)
             if order.id.hasPrefix("O-") { return .order(order) }
             return .ignored
         } catch {
-            // Decoding failed: tell a broken order apart from some other event's JSON.
+            // Decoding failed. A body the screen refused (a NUL, nesting past the limit) is no Runa payload of any
+            // event type, and no other parser should see it.
+            if let refused = RunaJSON.screen(body) { return .quarantined(refused) }
+            // Otherwise tell a broken order apart from some other event's JSON.
             guard let object = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else {
                 return .quarantined(PayloadError(path: "", problem: "not valid JSON"))
             }

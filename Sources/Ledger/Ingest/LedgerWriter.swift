@@ -202,3 +202,17 @@ public final class LedgerWriter: Sendable {
         return outcome
     }
 }
+
+extension LedgerDatabase {
+    /// Ignored deliveries by the event type their body showed (`product.update`, `unrecognised`).
+    public func ignoredDeliveriesByEventType() async throws -> [String: Int] {
+        try await pool.read { db in
+            // The partial index's own condition, written out: SQLite uses a partial index only for a query that
+            // repeats it.
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                SELECT event_type, count(*) AS n FROM webhook_deliveries
+                WHERE outcome IN ('quarantined', 'ignored') AND outcome = 'ignored' GROUP BY event_type
+                """).map { ($0["event_type"] as String, $0["n"] as Int) })
+        }
+    }
+}

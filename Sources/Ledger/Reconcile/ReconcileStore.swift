@@ -196,11 +196,16 @@ extension LedgerDatabase {
                     discrepancies += 1
                 }
             }
-            // An `IncompleteOrder` has no `created_at`: then the moment the ledger first saw the order counts.
-            let firstSeen = try String.fetchOne(db, sql: "SELECT first_seen_at FROM orders WHERE id = ?", arguments: [order.id])
-                .flatMap { Timestamp(rfc3339: $0) } ?? now
-            if decision.order.status == .processing, let created = order.createdAt ?? firstSeen as Timestamp?,
-               created.adding(seconds: stuckAfterSeconds) < now, decision.order.disputes["stuck_processing"] == nil {
+            // An `IncompleteOrder` has no `created_at`: then the moment the ledger first saw the order counts (read
+            // only for a processing order, so a finished one costs no extra query).
+            func processingSince() throws -> Timestamp {
+                if let created = order.createdAt { return created }
+                return try String.fetchOne(db, sql: "SELECT first_seen_at FROM orders WHERE id = ?", arguments: [order.id])
+                    .flatMap { Timestamp(rfc3339: $0) } ?? now
+            }
+            if decision.order.status == .processing, decision.order.disputes["stuck_processing"] == nil,
+               case let created = try processingSince(),
+               created.adding(seconds: stuckAfterSeconds) < now {
                 decision.order.disputes["stuck_processing"] = CanonicalJSON.quote(created.canonical)
                 decision.events.append(ChangeEvent(kind: .discrepancy, changes: [
                     FieldChange(field: "stuck_processing", before: nil, after: .time(created)),

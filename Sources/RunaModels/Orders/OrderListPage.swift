@@ -82,15 +82,9 @@ public struct RateExceededBody: Sendable, Hashable, Codable {
 
 /// Decoding of Runa's JSON with errors translated into ``PayloadError``.
 public enum RunaJSON {
-    /// Decodes `type` from `data`, reporting the JSON path of the first problem.
-    ///
-    /// A string holding U+0000 is refused: no Runa field has one, and SQLite's C API ends text at it, so it would be
-    /// stored cut short (a fuzzed item id `"\u0000"` was stored as `''` while the audit trail hashed one byte).
+    /// Decodes `type` from `data`, reporting the JSON path of the first problem; ``screen(_:)`` runs first.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(PayloadError) -> T {
-        if containsNUL(data) { throw PayloadError(path: "", problem: "a string holds U+0000 (NUL), which no Runa field has") }
-        if nestingDepth(data) > maxNestingDepth {
-            throw PayloadError(path: "", problem: "JSON nested deeper than \(maxNestingDepth) levels, which no Runa payload is")
-        }
+        if let problem = screen(data) { throw problem }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
@@ -105,51 +99,46 @@ public enum RunaJSON {
     /// over a second to decode) from costing anything.
     public static let maxNestingDepth = 64
 
-    /// How deeply arrays and objects nest in JSON text (brackets inside strings do not count). Linear, no allocation.
-    public static func nestingDepth(_ data: Data) -> Int {
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int in
-            var depth = 0, deepest = 0, inString = false, index = 0
+    /// What no Runa payload has, found in one pass over the bytes before any parser runs: a NUL, raw or escaped
+    /// as `\u0000` (SQLite's C API ends text at it, so it would be stored cut short: a fuzzed item id `"\u0000"` was
+    /// stored as `''` while the audit trail hashed one byte), or nesting deeper than ``maxNestingDepth`` (brackets
+    /// inside strings do not count).
+    public static func screen(_ data: Data) -> PayloadError? {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> PayloadError? in
+            var depth = 0, inString = false, index = 0
             while index < bytes.count {
                 let byte = bytes[index]
+                if byte == 0 { return nul }
                 if inString {
-                    if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+                    if byte == UInt8(ascii: "\\") {
+                        if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "0"),
+                           bytes[index + 3] == UInt8(ascii: "0"), bytes[index + 4] == UInt8(ascii: "0"),
+                           bytes[index + 5] == UInt8(ascii: "0") {
+                            return nul
+                        }
+                        index += 2
+                        continue
+                    }
+                    if byte == UInt8(ascii: "\"") { inString = false }
                 } else {
                     switch byte {
                     case UInt8(ascii: "\""): inString = true
                     case UInt8(ascii: "["), UInt8(ascii: "{"):
                         depth += 1
-                        deepest = max(deepest, depth)
+                        if depth > maxNestingDepth { return tooDeep }
                     case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
                     default: break
                     }
                 }
                 index += 1
             }
-            return deepest
+            return nil
         }
     }
 
-    /// Whether JSON text holds a NUL character, raw or escaped as `\u0000` (an escaped backslash before `u0000`
-    /// is not one).
-    static func containsNUL(_ data: Data) -> Bool {
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
-            var index = 0
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0: return true
-                case UInt8(ascii: "\\"):
-                    if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "0"),
-                       bytes[index + 3] == UInt8(ascii: "0"), bytes[index + 4] == UInt8(ascii: "0"),
-                       bytes[index + 5] == UInt8(ascii: "0") {
-                        return true
-                    }
-                    index += 2
-                default: index += 1
-                }
-            }
-            return false
-        }
-    }
+    private static let nul = PayloadError(path: "", problem: "a string holds U+0000 (NUL), which no Runa field has")
+    private static let tooDeep = PayloadError(
+        path: "", problem: "JSON nested deeper than \(maxNestingDepth) levels, which no Runa payload is")
 
     /// Encodes `value` as compact JSON with sorted keys.
     public static func encode(_ value: some Encodable) -> Data {

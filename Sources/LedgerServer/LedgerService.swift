@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import QueryAPI
 import Ledger
 import Logging
@@ -95,11 +96,20 @@ public struct LedgerService: Sendable {
                 configuration: .init(address: .hostname(settings.host, port: metricsPort), serverName: nil),
                 logger: logger))
         }
-        // Stopped in reverse order: the server first, then the reconciler, and the database last.
+        // Stopped in reverse order: the server first, then the reconciler, the last anchor, and the database last.
+        if let keyring = settings.anchorKeyring {
+            services.append(AnchorService(
+                database: database, keyring: keyring, directory: settings.anchorDirectory.map(AnchorDirectory.init),
+                interval: .seconds(settings.anchorIntervalSeconds), logger: logger))
+        }
         if let reconciler { services.append(reconciler) }
+        let limits = settings.connectionLimits
         return Application(
             responder: HeadRequestResponder(wrapped: makeRouter().buildResponder()),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionDeadlineHandler(limits: limits)])),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -102,9 +102,16 @@ struct Migrate: AsyncParsableCommand {
 /// `runa-ledger check`: verify the audit hash chain and SQLite's integrity; exit 0 only when both hold.
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify the ledger: PRAGMA integrity_check, the event hash chain and the schema.")
+        abstract: "Verify the ledger: PRAGMA integrity_check, both hash chains, the schema and, given, the anchors.",
+        discussion: """
+            With --anchors DIR every anchor file there must agree with the live chains: the event and access-log \
+            entry it records still exist with the hash it recorded. With the anchor keys (--anchor-key-file or \
+            LEDGER_ANCHOR_KEY_FILE) each anchor's MAC must verify too.
+            """)
 
     @OptionGroup var options: SettingsOptions
+    @Option(name: .customLong("anchors"), help: "A folder of anchor files to check the chains against.")
+    var anchors: String?
 
     func run() async throws {
         let settings = try options.load(requireWebhookSecrets: false)
@@ -116,7 +123,9 @@ struct Check: AsyncParsableCommand {
         do {
             let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
             // Read-only: checking a ledger (or a backup about to be restored) never changes it.
-            report = try LedgerDatabase.checkReadOnly(path: settings.databasePath, migrations: migrations)
+            report = try LedgerDatabase.checkReadOnly(
+                path: settings.databasePath, migrations: migrations, anchors: anchors.map(AnchorDirectory.init),
+                keyring: settings.anchorKeyring)
         } catch {
             FileHandle.standardError.write(Data("check failed: \(error)\n".utf8))
             throw ExitCode(1)

@@ -36,6 +36,28 @@ struct SettingsOptions: ParsableArguments {
     var payoutRefresh: String?
     @Option(name: .customLong("rate-limit-min-wait"), help: "Least wait after a 429 (RUNA_RATE_LIMIT_MIN_WAIT; default 5s).")
     var rateLimitMinWait: String?
+    @Option(name: .customLong("header-timeout"), help: "Close a connection whose request headers take longer (LEDGER_HEADER_TIMEOUT; default 10s).")
+    var headerTimeout: String?
+    @Option(name: .customLong("body-timeout"), help: "Close a connection whose request body takes longer (LEDGER_BODY_TIMEOUT; default 30s).")
+    var bodyTimeout: String?
+    @Option(name: .customLong("idle-timeout"), help: "Close a keep-alive connection idle this long (LEDGER_IDLE_TIMEOUT; default 60s).")
+    var idleTimeout: String?
+    @Option(name: .customLong("max-connections"), help: "Connections open at once; more wait (LEDGER_MAX_CONNECTIONS; default 512).")
+    var maxConnections: String?
+    @Option(name: .customLong("anchor-dir"), help: "Write signed chain anchors here, one file each (LEDGER_ANCHOR_DIR).")
+    var anchorDir: String?
+    @Option(name: .customLong("anchor-every"), help: "Anchor the chains this often (LEDGER_ANCHOR_EVERY; default 5m).")
+    var anchorEvery: String?
+
+    // Secrets come from files, so they never show in `ps` or shell history.
+    @Option(name: .customLong("webhook-secrets-file"), help: "File of comma-separated whsec_… secrets (RUNA_WEBHOOK_SECRETS_FILE).")
+    var webhookSecretsFile: String?
+    @Option(name: .customLong("api-tokens-file"), help: "File of comma-separated role:id:token entries (LEDGER_API_TOKENS_FILE).")
+    var apiTokensFile: String?
+    @Option(name: .customLong("runa-api-key-file"), help: "File holding the Runa API key (RUNA_API_KEY_FILE).")
+    var runaAPIKeyFile: String?
+    @Option(name: .customLong("anchor-key-file"), help: "File of id:hex anchor keys, the first signing (LEDGER_ANCHOR_KEY_FILE).")
+    var anchorKeyFile: String?
 
     var flags: [ServiceSettings.Key: String] {
         var flags: [ServiceSettings.Key: String] = [:]
@@ -55,14 +77,29 @@ struct SettingsOptions: ParsableArguments {
         flags[.reconcileFullWalkEvery] = reconcileFullWalkEvery
         flags[.payoutRefresh] = payoutRefresh
         flags[.rateLimitMinimumWait] = rateLimitMinWait
+        flags[.headerTimeout] = headerTimeout
+        flags[.bodyTimeout] = bodyTimeout
+        flags[.idleTimeout] = idleTimeout
+        flags[.maxConnections] = maxConnections
+        flags[.anchorDirectory] = anchorDir
+        flags[.anchorEvery] = anchorEvery
         return flags
+    }
+
+    var fileFlags: [ServiceSettings.Key: String] {
+        var files: [ServiceSettings.Key: String] = [:]
+        files[.webhookSecrets] = webhookSecretsFile
+        files[.apiTokens] = apiTokensFile
+        files[.runaAPIKey] = runaAPIKeyFile
+        files[.anchorKey] = anchorKeyFile
+        return files
     }
 
     /// Reads the settings or exits (status 2) with one line per problem.
     func load(requireWebhookSecrets: Bool, extraFlags: [ServiceSettings.Key: String] = [:]) throws -> ServiceSettings {
         do {
             return try ServiceSettings.load(environment: ProcessInfo.processInfo.environment,
-                                            flags: flags.merging(extraFlags) { $1 },
+                                            flags: flags.merging(extraFlags) { $1 }, fileFlags: fileFlags,
                                             requireWebhookSecrets: requireWebhookSecrets)
         } catch {
             for line in error.lines { FileHandle.standardError.write(Data("configuration: \(line)\n".utf8)) }

@@ -135,19 +135,38 @@ struct Sim: AsyncParsableCommand {
 
     @Option(help: "Listen address.") var host = "127.0.0.1"
     @Option(help: "Listen port (0 picks a free one).") var port = 0
-    @Option(name: .customLong("api-key"), help: "The API key the simulated API accepts.") var apiKey: String
+    @Option(name: .customLong("api-key"), help: "The API key the simulated API accepts.") var apiKey: String?
+    @Option(name: .customLong("api-key-file"), help: "A file holding the API key the simulated API accepts.")
+    var apiKeyFile: String?
     @Option(name: .customLong("webhook-url"), help: "Where to deliver order.completion webhooks.") var webhookURL: String?
     @Option(name: .customLong("webhook-secret"), help: "The whsec_… secret webhooks are signed with.") var webhookSecret: String?
+    @Option(name: .customLong("webhook-secret-file"), help: "A file holding the whsec_… secret webhooks are signed with.")
+    var webhookSecretFile: String?
     @OptionGroup var simulation: SimOptions
     @Option(help: "Orders to create before serving (a long history for benchmarks).") var preload = 0
 
     func validate() throws {
-        if (webhookURL == nil) != (webhookSecret == nil) {
-            throw ValidationError("--webhook-url and --webhook-secret go together")
+        if (apiKey == nil) == (apiKeyFile == nil) { throw ValidationError("give one of --api-key and --api-key-file") }
+        if webhookSecret != nil, webhookSecretFile != nil {
+            throw ValidationError("give --webhook-secret or --webhook-secret-file, not both")
+        }
+        if (webhookURL == nil) != (webhookSecret == nil && webhookSecretFile == nil) {
+            throw ValidationError("--webhook-url and --webhook-secret (or --webhook-secret-file) go together")
         }
     }
 
+    /// `value`, or the trimmed contents of `file`.
+    private func secret(_ value: String?, file: String?, flag: String) throws -> String? {
+        guard let file else { return value }
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("\(flag): cannot read \(file)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func run() async throws {
+        let apiKey = try secret(apiKey, file: apiKeyFile, flag: "--api-key-file") ?? ""
+        let webhookSecret = try secret(webhookSecret, file: webhookSecretFile, flag: "--webhook-secret-file")
         let logger = LogSetup.bootstrap(level: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "warning")
         let simulator = try RunaSimulator(
             configuration: simulation.configuration(apiKey: apiKey, webhookURL: webhookURL, webhookSecret: webhookSecret),

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Digest
 import Foundation
-import GRDB
 import Ledger
 import LedgerServer
 import RunaModels
@@ -18,6 +17,8 @@ struct VerifyArchive: AsyncParsableCommand {
             the webhook secrets (RUNA_WEBHOOK_SECRETS or RUNA_WEBHOOK_SECRETS_FILE, every secret ever used), every \
             stored signature must verify over its body, ignoring the five-minute window (it is checked at the \
             signing time). Deliveries stored before signatures were kept (migration 0007) are counted apart. \
+            Then every field of every order whose last change came from a webhook is re-derived from that \
+            delivery's signed body and compared with the ledger; each disagreement is listed. \
             Exit 0 only when nothing differs.
             """)
 
@@ -34,30 +35,20 @@ struct VerifyArchive: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let verifier = settings.webhookSecrets.isEmpty ? nil : SignatureVerifier(secrets: settings.webhookSecrets)
-        var configuration = Configuration()
-        configuration.readonly = true
-        let database = try DatabaseQueue(path: settings.databasePath, configuration: configuration)
-        defer { try? database.close() }
-        let (checked, hashMismatches, signatureFailures, unsigned) = try await database.read { db in
-            var checked = 0, hashMismatches: [String] = [], signatureFailures: [String] = [], unsigned = 0
-            let rows = try Row.fetchCursor(db, sql: "SELECT msg_id, signed_at, body_sha256, body, signatures FROM webhook_deliveries ORDER BY rowid")
-            while let row = try rows.next() {
-                checked += 1
-                let messageId: String = row["msg_id"]
-                let body: Data = row["body"] ?? Data()
-                if Digest.hex(Digest.sha256(body)) != row["body_sha256"] as String { hashMismatches.append(messageId) }
-                guard let verifier else { continue }
-                let signedText: String = row["signed_at"]
-                guard let signatures: String = row["signatures"],
-                      let signedAt = Timestamp(rfc3339: signedText) else { unsigned += 1; continue }
-                let seconds = signedAt.microsecondsSinceEpoch / 1_000_000
-                let headers = WebhookHeaders(id: messageId, timestamp: String(seconds), signature: signatures)
-                if case .failure = verifier.verify(headers: headers, body: body, now: seconds) {
-                    signatureFailures.append(messageId)
-                }
+        var checked = 0, hashMismatches: [String] = [], signatureFailures: [String] = [], unsigned = 0
+        try LedgerDatabase.forEachStoredDelivery(path: settings.databasePath) { delivery in
+            checked += 1
+            if Digest.hex(Digest.sha256(delivery.body)) != delivery.recordedSHA256 { hashMismatches.append(delivery.messageId) }
+            guard let verifier else { return }
+            guard let signatures = delivery.signatures, let signedAt = delivery.signedAt else { unsigned += 1; return }
+            let seconds = signedAt.microsecondsSinceEpoch / 1_000_000
+            let headers = WebhookHeaders(id: delivery.messageId, timestamp: String(seconds), signature: signatures)
+            if case .failure = verifier.verify(headers: headers, body: delivery.body, now: seconds) {
+                signatureFailures.append(delivery.messageId)
             }
-            return (checked, hashMismatches, signatureFailures, unsigned)
         }
+        let derivation = try LedgerDatabase.deriveFromArchive(path: settings.databasePath)
+
         print("deliveries checked: \(checked)")
         print(hashMismatches.isEmpty ? "bodies: every one matches its recorded SHA-256"
               : "bodies: \(hashMismatches.count) differ from their recorded SHA-256, e.g. \(hashMismatches.prefix(3).joined(separator: ", "))")
@@ -68,7 +59,16 @@ struct VerifyArchive: AsyncParsableCommand {
                   : "signatures: \(signatureFailures.count) do not verify, e.g. \(signatureFailures.prefix(3).joined(separator: ", "))")
             if unsigned > 0 { print("signatures: \(unsigned) deliveries were stored before signatures were kept") }
         }
-        print(hashMismatches.isEmpty && signatureFailures.isEmpty ? "archive OK" : "archive NOT OK")
-        if !hashMismatches.isEmpty || !signatureFailures.isEmpty { throw ExitCode(1) }
+        print("ledger from signed bodies: \(derivation.fieldsChecked) webhook-sourced fields of \(derivation.ordersChecked) orders re-derived; "
+              + "\(derivation.fieldsFromAPI) fields last set by Runa's API have no signed body and were not compared")
+        if derivation.disagreements.isEmpty {
+            print("ledger from signed bodies: every webhook-sourced field is what its signed body says")
+        } else {
+            print("ledger from signed bodies: \(derivation.disagreements.count) disagreements")
+            for disagreement in derivation.disagreements { print("  \(disagreement)") }
+        }
+        let intact = hashMismatches.isEmpty && signatureFailures.isEmpty && derivation.disagreements.isEmpty
+        print(intact ? "archive OK" : "archive NOT OK")
+        if !intact { throw ExitCode(1) }
     }
 }

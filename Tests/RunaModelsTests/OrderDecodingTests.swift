@@ -145,7 +145,7 @@ struct OrderDecodingTests {
          "items[0].payout.status_updated_at", "required field is missing"),
         (#"{"id":"O-1","status":"FAILED","total_price":"10.0000001"}"#, "total_price", "more than 6 fraction digits"),
         (#"{"id":"O-1","status":"FAILED","created_at":"yesterday"}"#, "created_at", "RFC 3339"),
-        (#"{"id":"O-1","status":"FAILED","metadata":{"a":1}}"#, "metadata.a", "expected a string"),
+        (#"{"id":"O-1","status":"FAILED","metadata":{"a":1}}"#, "metadata.*", "expected a string"),
         (#"{"id":"O-1","status":"FAILED","payment_method":"card"}"#, "payment_method", "type"),
     ])
     func missingFields(json: String, path: String, problem: String) {
@@ -155,6 +155,23 @@ struct OrderDecodingTests {
         } catch {
             #expect(error.path == path)
             #expect(error.problem.contains(problem), "\(error.problem)")
+        }
+    }
+
+    @Test("a problem's path and wording carry no payload data: keys from the payload are *, values never quoted",
+          arguments: [
+            #"{"id":"O-1","status":"FAILED","metadata":{"bob.secret@example.com":{"x":1}}}"#,
+            #"{"id":"O-1","status":"FAILED","created_at":"bob.secret@example.com"}"#,
+            #"{"id":"O-1","status":"FAILED","total_price":"bob.secret@example.com"}"#,
+            #"{"id":"O-1","status":"FAILED","total_price":"1e99bob.secret@example.com"}"#,
+          ])
+    func problemsCarryNoPayload(json: String) {
+        do {
+            _ = try RunaOrder.decode(from: Data(json.utf8))
+            Issue.record("decoded a wrong payload")
+        } catch {
+            #expect(!error.description.contains("example.com") && !error.description.contains("bob"), "\(error.description)")
+            #expect(!error.path.isEmpty || error.problem == "not valid JSON")
         }
     }
 

@@ -26,6 +26,22 @@ public enum AuditTrail {
         return Head(seq: row["seq"], hash: row["hash"])
     }
 
+    /// The stored hash of event `seq` (the genesis hash for 0), or `nil` when there is no such event.
+    public static func hash(at seq: Int64, _ db: Database) throws -> String? {
+        if seq == 0 { return genesisHash }
+        return try String.fetchOne(db, sql: "SELECT hash FROM order_events WHERE seq = ?", arguments: [seq])
+    }
+
+    /// SHA-256 (hex) of `fields`, each written with its byte length in front, after `prevHash`.
+    static func chainHash(prevHash: String, _ fields: [String]) -> String {
+        var input = [UInt8]()
+        for field in [prevHash] + fields {
+            input.append(contentsOf: "\(field.utf8.count):".utf8)
+            input.append(contentsOf: field.utf8)
+        }
+        return Digest.hex(Digest.sha256(input))
+    }
+
     /// The fields of one event row, as hashed.
     public struct EventRow: Sendable, Equatable {
         public var seq: Int64
@@ -40,12 +56,7 @@ public enum AuditTrail {
 
         /// SHA-256 (hex) of the previous hash and this row.
         public var hash: String {
-            var input = [UInt8]()
-            for field in [prevHash, String(seq), at, orderId, itemId ?? "", kind, source, cause, changes] {
-                input.append(contentsOf: "\(field.utf8.count):".utf8)
-                input.append(contentsOf: field.utf8)
-            }
-            return Digest.hex(Digest.sha256(input))
+            AuditTrail.chainHash(prevHash: prevHash, [String(seq), at, orderId, itemId ?? "", kind, source, cause, changes])
         }
     }
 

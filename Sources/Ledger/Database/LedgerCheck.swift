@@ -7,6 +7,8 @@ public struct LedgerCheckReport: Sendable {
     /// `PRAGMA integrity_check` lines; `["ok"]` when the file is sound.
     public var integrity: [String]
     public var chain: AuditTrail.Verification
+    /// The `access_log` chain.
+    public var accessLog = AccessLogChain.Verification()
     /// Migrations not yet applied.
     public var pendingMigrations: [String]
     public var orders: Int
@@ -14,8 +16,15 @@ public struct LedgerCheckReport: Sendable {
     /// Where a table kept by triggers (running totals, the search index) disagrees with the rows it is derived from,
     /// or a month-end close with its manifest or its event in the chain.
     public var derivedProblems: [String] = []
+    /// Anchors checked against the live chains (`nil` when no anchor folder was given), and what disagreed.
+    public var anchorsChecked: Int?
+    public var anchorsAuthenticated = false
+    public var anchorProblems: [String] = []
 
-    public var isHealthy: Bool { integrity == ["ok"] && chain.isIntact && pendingMigrations.isEmpty && derivedProblems.isEmpty }
+    public var isHealthy: Bool {
+        integrity == ["ok"] && chain.isIntact && accessLog.isIntact && pendingMigrations.isEmpty
+            && derivedProblems.isEmpty && anchorProblems.isEmpty
+    }
 
     /// Lines for a human, the first one saying whether all is well.
     public var summary: [String] {
@@ -25,6 +34,17 @@ public struct LedgerCheckReport: Sendable {
             lines.append("hash chain: BROKEN at event \(problem.seq): \(problem.problem) (\(chain.events) events read)")
         } else {
             lines.append("hash chain: intact (\(chain.events) events)")
+        }
+        if let problem = accessLog.firstProblem {
+            lines.append("access-log chain: BROKEN: \(problem) (\(accessLog.entries) entries read)")
+        } else {
+            let unchained = accessLog.unchained > 0 ? "; \(accessLog.unchained) from before the chain, unprotected" : ""
+            lines.append("access-log chain: intact (\(accessLog.entries) entries\(unchained))")
+        }
+        if let anchorsChecked {
+            let how = anchorsAuthenticated ? "MACs verified" : "MACs NOT verified: no anchor key given"
+            lines.append(anchorProblems.isEmpty ? "anchors: \(anchorsChecked) agree with the live chains (\(how))"
+                : "anchors: \(anchorProblems.count) problems (\(how)): \(anchorProblems.prefix(5).joined(separator: "; "))")
         }
         lines.append(pendingMigrations.isEmpty ? "migrations: current"
             : "migrations: pending \(pendingMigrations.joined(separator: ", "))")
@@ -42,12 +62,21 @@ extension LedgerDatabase {
     }
 
     /// Checks a ledger file without changing it (no WAL, no migrations): how a backup or a restored copy is checked.
-    public static func checkReadOnly(path: String, migrations: [Migration]) throws -> LedgerCheckReport {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
-        defer { try? queue.close() }
-        return try queue.read { db in try LedgerCheckReport.check(db, migrations: migrations) }
+    ///
+    /// With `anchors`, each anchor file of that folder must also agree with the live chains, and with `keyring` its
+    /// MAC must verify.
+    public static func checkReadOnly(path: String, migrations: [Migration], anchors: AnchorDirectory? = nil,
+                                     keyring: AnchorKeyring? = nil) throws -> LedgerCheckReport {
+        let anchorFiles = try anchors?.readAll()
+        return try readOnly(path: path) { db in
+            var report = try LedgerCheckReport.check(db, migrations: migrations)
+            if let anchorFiles, try db.tableExists("order_events") {
+                report.anchorsChecked = anchorFiles.count
+                report.anchorsAuthenticated = keyring != nil
+                report.anchorProblems = try LedgerCheckReport.anchorProblems(anchorFiles, keyring: keyring, db: db)
+            }
+            return report
+        }
     }
 }
 
@@ -60,6 +89,7 @@ extension LedgerCheckReport {
         return LedgerCheckReport(
             integrity: integrity,
             chain: hasTables ? try AuditTrail.verify(db) : AuditTrail.Verification(events: 0, firstProblem: nil),
+            accessLog: try db.tableExists("access_log") ? try AccessLogChain.verify(db) : AccessLogChain.Verification(),
             pendingMigrations: pending,
             orders: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0 : 0,
             deliveries: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_deliveries") ?? 0 : 0,

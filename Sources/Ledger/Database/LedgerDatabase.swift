@@ -54,17 +54,22 @@ public final class LedgerDatabase: Sendable {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
-    /// Whether the database accepts a write and all migrations are applied: what `/readyz` reports.
+    /// What a `/readyz` probe commits: about a single delivery's commit (~25 pages of WAL).
+    static let readinessHeadroomBytes = 128 * 1024
+
+    /// Whether the database commits a write and all migrations are applied: what `/readyz` reports.
     public func readiness(migrations: [Migration]) async -> Result<Void, LedgerError> {
         do {
             let pending = try await pool.read { db in try MigrationRunner.pending(db, migrations: migrations) }
             guard pending.isEmpty else {
                 return .failure(.migration("pending migrations: \(pending.joined(separator: ", "))"))
             }
-            // BEGIN IMMEDIATE takes the write lock: proof that a commit could happen now.
-            try await pool.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "ROLLBACK")
+            // A real, durable commit about the size of one delivery's: proof that a delivery would commit now.
+            // Taking the write lock alone (BEGIN IMMEDIATE) succeeds on a full disk while every delivery gets 503.
+            try await pool.write { db in
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO readiness_probe (id, probed_at, headroom) VALUES (1, ?, zeroblob(?))
+                    """, arguments: [LedgerClock.nowText(), Self.readinessHeadroomBytes])
             }
             return .success(())
         } catch {

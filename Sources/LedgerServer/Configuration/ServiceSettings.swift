@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import QueryAPI
 import Webhooks
 
@@ -33,6 +34,13 @@ public struct ServiceSettings: Sendable {
     /// How long a write waits for a lock held elsewhere before the delivery is answered 503.
     public var busyTimeoutSeconds = 2.0
     public var logLevel = "info"
+    /// Header, body and keep-alive deadlines, and the cap on open connections.
+    public var connectionLimits = ConnectionLimits()
+    /// The keys that sign chain anchors; anchors are off without them.
+    public var anchorKeyring: AnchorKeyring?
+    /// Where anchors are written, one file each; without it they go to the log only (for a notary reading it).
+    public var anchorDirectory: String?
+    public var anchorIntervalSeconds: Int64 = 300
 
     public init() {}
 
@@ -57,6 +65,13 @@ public struct ServiceSettings: Sendable {
         case migrationsDirectory = "LEDGER_MIGRATIONS"
         case busyTimeout = "LEDGER_BUSY_TIMEOUT"
         case logLevel = "LOG_LEVEL"
+        case headerTimeout = "LEDGER_HEADER_TIMEOUT"
+        case bodyTimeout = "LEDGER_BODY_TIMEOUT"
+        case idleTimeout = "LEDGER_IDLE_TIMEOUT"
+        case maxConnections = "LEDGER_MAX_CONNECTIONS"
+        case anchorKey = "LEDGER_ANCHOR_KEY"
+        case anchorDirectory = "LEDGER_ANCHOR_DIR"
+        case anchorEvery = "LEDGER_ANCHOR_EVERY"
 
         /// The command-line flag twin (`--db`, `--port`, …).
         public var flag: String {
@@ -80,11 +95,29 @@ public struct ServiceSettings: Sendable {
             case .migrationsDirectory: return "--migrations"
             case .busyTimeout: return "--busy-timeout"
             case .logLevel: return "--log-level"
+            case .headerTimeout: return "--header-timeout"
+            case .bodyTimeout: return "--body-timeout"
+            case .idleTimeout: return "--idle-timeout"
+            case .maxConnections: return "--max-connections"
+            case .anchorKey: return "--anchor-key-file"
+            case .anchorDirectory: return "--anchor-dir"
+            case .anchorEvery: return "--anchor-every"
             }
         }
 
         /// Settings that may hold secrets: readable from `NAME_FILE`, never echoed.
-        var isSecret: Bool { self == .apiTokens || self == .webhookSecrets || self == .runaAPIKey }
+        public var isSecret: Bool { [.apiTokens, .webhookSecrets, .runaAPIKey, .anchorKey].contains(self) }
+
+        /// The `--…-file` flag that reads a secret setting from a file, so it never shows in `ps`.
+        public var fileFlag: String? {
+            switch self {
+            case .apiTokens: return "--api-tokens-file"
+            case .webhookSecrets: return "--webhook-secrets-file"
+            case .runaAPIKey: return "--runa-api-key-file"
+            case .anchorKey: return "--anchor-key-file"
+            default: return nil
+            }
+        }
     }
 
     /// The problems found while reading settings, one line each.
@@ -96,24 +129,27 @@ public struct ServiceSettings: Sendable {
     /// Reads settings from `environment`, with `flags` (keyed like the environment) taking precedence.
     ///
     /// - Parameter requireWebhookSecrets: `serve` cannot run without them; `migrate` and `check` can.
+    /// - Parameter fileFlags: secret settings given as `--…-file` flags: the files to read them from.
     public static func load(
-        environment: [String: String], flags: [Key: String] = [:], requireWebhookSecrets: Bool
+        environment: [String: String], flags: [Key: String] = [:], fileFlags: [Key: String] = [:],
+        requireWebhookSecrets: Bool
     ) throws(Problems) -> ServiceSettings {
         var settings = ServiceSettings()
         var problems: [String] = []
 
+        func read(_ path: String, for source: String) -> String? {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+            else {
+                problems.append("\(source): cannot read \(path)")
+                return nil
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         func raw(_ key: Key) -> String? {
             if let flag = flags[key] { return flag }
+            if key.isSecret, let path = fileFlags[key] { return read(path, for: key.fileFlag ?? key.flag) }
             if let value = environment[key.rawValue] { return value }
-            if key.isSecret, let path = environment[key.rawValue + "_FILE"] {
-                guard let data = FileManager.default.contents(atPath: path),
-                      let text = String(data: data, encoding: .utf8)
-                else {
-                    problems.append("\(key.rawValue)_FILE: cannot read \(path)")
-                    return nil
-                }
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
+            if key.isSecret, let path = environment[key.rawValue + "_FILE"] { return read(path, for: key.rawValue + "_FILE") }
             return nil
         }
         func name(_ key: Key) -> String { "\(key.rawValue) (\(key.flag))" }
@@ -216,6 +252,20 @@ public struct ServiceSettings: Sendable {
             if levels.contains(level) { settings.logLevel = level } else {
                 problems.append("\(name(.logLevel)): expected one of \(levels.joined(separator: ", ")), got \"\(level)\"")
             }
+        }
+        if let seconds = duration(.headerTimeout) { settings.connectionLimits.headerTimeout = .seconds(seconds) }
+        if let seconds = duration(.bodyTimeout) { settings.connectionLimits.bodyTimeout = .seconds(seconds) }
+        if let seconds = duration(.idleTimeout) { settings.connectionLimits.idleTimeout = .seconds(seconds) }
+        if let cap = integer(.maxConnections, in: 16...65_536) { settings.connectionLimits.maxConnections = cap }
+        if let text = raw(.anchorKey) {
+            do { settings.anchorKeyring = try AnchorKeyring(parsing: text) } catch {
+                problems.append("\(name(.anchorKey)): \(error)")
+            }
+        }
+        if let directory = raw(.anchorDirectory), !directory.isEmpty { settings.anchorDirectory = directory }
+        if let seconds = duration(.anchorEvery) { settings.anchorIntervalSeconds = seconds }
+        if settings.anchorDirectory != nil, settings.anchorKeyring == nil, !problems.contains(where: { $0.hasPrefix(Key.anchorKey.rawValue) }) {
+            problems.append("\(name(.anchorDirectory)): anchors need their key: set \(Key.anchorKey.rawValue)_FILE (or --anchor-key-file)")
         }
         guard problems.isEmpty else { throw Problems(lines: problems) }
         return settings

@@ -58,6 +58,11 @@ struct WebhookController: Sendable {
             count("too_large")
             throw APIError(.contentTooLarge, type: "payload_too_large",
                            message: "the body exceeds \(maxBodyBytes) bytes")
+        } catch {
+            // The sender went away or broke HTTP framing mid-body. Anyone can do this at will, so it is counted,
+            // not logged: one line each would let them flood the log.
+            count("aborted")
+            throw APIError(.badRequest, type: "bad_request", message: "the request body could not be read")
         }
         let body = Data(buffer.readableBytesView)
         let headers = WebhookHeaders { name in
@@ -71,10 +76,11 @@ struct WebhookController: Sendable {
         case .failure(let reason):
             count("rejected")
             Counter(label: signatureFailures, dimensions: [("reason", reason.rawValue)]).increment()
+            // Nothing the unauthenticated sender chose is logged as sent: its svix-id and the address the proxy in
+            // front passes on (deploy/nginx) appear only as digests, enough to tell one sender's retries apart.
             context.logger.warning("webhook signature rejected", metadata: [
-                "reason": "\(reason.rawValue)", "msg_id": "\(headers.id.map { String($0.prefix(64)) } ?? "-")",
-                // The sender's address as the TLS proxy in front passes it on (deploy/nginx); absent when direct.
-                "forwarded_for": "\(request.headers[HTTPField.Name("X-Forwarded-For")!].map { String($0.prefix(100)) } ?? "-")",
+                "reason": "\(reason.rawValue)", "msg_id_digest": "\(Self.logDigest(headers.id))",
+                "forwarded_for_digest": "\(Self.logDigest(request.headers[HTTPField.Name("X-Forwarded-For")!]))",
             ])
             throw APIError(.unauthorized, type: "invalid_signature", message: Self.explain(reason))
         }
@@ -121,6 +127,12 @@ struct WebhookController: Sendable {
         var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"])
         response.body = .init(byteBuffer: ByteBuffer(string: #"{"outcome":"\#(outcome.rawValue)"}"#))
         return response
+    }
+
+    /// The first 16 hex digits of a value's SHA-256, or `-` when absent: a sender-chosen value, made safe to log.
+    static func logDigest(_ value: String?) -> String {
+        guard let value else { return "-" }
+        return String(Digest.hex(Digest.sha256(Array(value.utf8))).prefix(16))
     }
 
     private func count(_ outcome: String) {

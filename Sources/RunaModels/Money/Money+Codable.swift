@@ -21,7 +21,8 @@ extension Money: Codable {
         do {
             self = try Money(parsing: text)
         } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+            // The reason only: the rejected text is payload data and this message reaches logs.
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid amount: \(error.reason.rawValue)")
         }
     }
 

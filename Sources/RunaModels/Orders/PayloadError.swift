@@ -1,4 +1,8 @@
 /// A Runa payload that could not be understood, with the JSON path of the problem (`items[0].payout.status`).
+///
+/// It carries no payload data, so it can be logged and served: the path keeps only the field names our decoders
+/// declare (a key taken from the payload itself, such as one inside `metadata`, is written `*`), and the problem
+/// never quotes a value.
 public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Where in the document the problem is; empty for the document itself.
     public let path: String
@@ -20,7 +24,8 @@ public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible 
                 if let index = key.intValue {
                     out += "[\(index)]"
                 } else {
-                    out += out.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                    let name = key is any RawRepresentable ? key.stringValue : Self.redactedKey
+                    out += out.isEmpty ? name : ".\(name)"
                 }
             }
             return out
@@ -33,14 +38,18 @@ public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible 
         case .typeMismatch(let type, let context):
             self.init(path: render(context.codingPath), problem: "expected \(Self.jsonTypeName(type))")
         case .dataCorrupted(let context):
-            let underlying = context.underlyingError.map { " (\($0))" } ?? ""
+            // Our own decoders word debugDescription without values; a parser's underlying error may quote the
+            // text it choked on, so it is never passed on.
             let problem = context.codingPath.isEmpty && context.underlyingError != nil
                 ? "not valid JSON" : context.debugDescription
-            self.init(path: render(context.codingPath), problem: problem + (problem == "not valid JSON" ? "" : underlying))
+            self.init(path: render(context.codingPath), problem: problem)
         @unknown default:
             self.init(path: "", problem: "undecodable")
         }
     }
+
+    /// How a key that came from the payload, not from a decoder's declared fields, is written in a path.
+    public static let redactedKey = "*"
 
     private static func jsonTypeName(_ type: Any.Type) -> String {
         switch type {

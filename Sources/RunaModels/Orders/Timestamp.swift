@@ -164,7 +164,7 @@ extension Timestamp: Codable {
         let text = try container.decode(String.self)
         guard let parsed = Timestamp(rfc3339: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "not an RFC 3339 date-time: \"\(text.prefix(40))\"")
+                in: container, debugDescription: "not an RFC 3339 date-time")
         }
         self = parsed
     }

@@ -22,6 +22,10 @@ token = os.environ["LEDGER_API_TOKENS"].split(",")[0].strip()
 if token.count(":") >= 2 and token.split(":")[0] in ("auditor", "dashboard"):
     token = token.split(":", 2)[2]  # role:id:token
 
+# Canaries that must never reach the service's log: an e-mail address (as a value, a key and a header) and body text.
+EMAIL = "canary.person@example.com"
+BODY_CANARY = "body-canary-7f3a9"
+
 signed_ids = set()          # message ids that went out with a valid signature
 statuses = {}
 failures = []
@@ -63,14 +67,14 @@ def order():
                                             "url": "https://spend.example/x"}}]
     return {"id": f"O-FUZZ{rng.randrange(10**12)}", "status": rng.choice(["COMPLETED", "FAILED", "PROCESSING"]),
             "created_at": "2026-11-23T10:00:00+00:00", "completed_at": "2026-11-23T10:00:02Z",
-            "description": "fuzz", "payment_method": {"type": "ACCOUNT_BALANCE", "currency": "USD"},
+            "description": BODY_CANARY, "payment_method": {"type": "ACCOUNT_BALANCE", "currency": "USD"},
             "currency": "USD", "total_price": "10.00", "total_discount": "0.00", "items": items,
-            "metadata": {"k": "v"}}
+            "metadata": {"k": "v", EMAIL: EMAIL}}
 
 
 WEIRD = [None, True, False, 0, -1, 1e308, -0.0, 10**40, "", "x" * 10_000, "10.00", "1e3", "NaN", "-0", "9" * 400,
          "\u0000", "\ud7ff\ue000", "=cmd|' /C calc'!A0", "é" * 100, "2026-13-45T99:99:99Z", [], {}, [1, [2, [3]]],
-         {"nested": {"deeper": [None]}}]
+         {"nested": {"deeper": [None]}}, EMAIL, {EMAIL: {EMAIL: 1}}]
 
 
 def mutate_json(value, depth=0):
@@ -83,7 +87,8 @@ def mutate_json(value, depth=0):
         elif choice < 0.6:
             value[key_] = rng.choice(WEIRD) if rng.random() < 0.7 else mutate_json(value[key_], depth + 1)
         elif choice < 0.8:
-            value["".join(rng.choice("abcxyz_\u00e9\u0000") for _ in range(rng.randrange(1, 12)))] = rng.choice(WEIRD)
+            name = EMAIL if rng.random() < 0.3 else "".join(rng.choice("abcxyz_\u00e9\u0000") for _ in range(rng.randrange(1, 12)))
+            value[name] = rng.choice(WEIRD)
         else:
             value[key_] = mutate_json(value[key_], depth + 1)
         return value
@@ -145,11 +150,13 @@ def webhook_forged():
     elif choice == 4: del headers["svix-id"]
     elif choice == 5: headers["svix-timestamp"] = rng.choice(["", "abc", "1e9", "-1", "99999999999999999999", " 1"])
     elif choice == 6: headers["svix-signature"] = rng.choice(["", "v1", "v1,", "v2," + signature[3:], "v1,!!!", "v1," + "A" * 5000])
-    elif choice == 7: headers["svix-id"] = "other_" + msg_id
+    elif choice == 7: headers["svix-id"] = rng.choice(["other_" + msg_id, EMAIL])
     elif choice == 8: headers = {}
     elif choice == 9: headers["svix-signature"] = " ".join(["v1,AAAA"] * 500)
     elif choice == 10: headers["svix-id"] = "x" * 8000
     else: body = bytes(rng.randrange(256) for _ in range(50))
+    if rng.random() < 0.3:
+        headers["x-forwarded-for"] = EMAIL + ", 203.0.113.9"
     status = request("POST", "/webhooks/runa", body, headers)
     if status is not None and (status < 400 or (status >= 500 and status != 503)):
         failures.append(f"a forged delivery ({choice}) was answered {status}")

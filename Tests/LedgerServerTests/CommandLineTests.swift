@@ -169,10 +169,16 @@ struct VerifyArchiveTests {
         #expect(service.waitForExit() == 0)
         let migrations = ["--migrations", Repository.migrations.path]
 
-        let (status, output) = try await runLedger(["verify-archive", "--db", path, "--webhook-secrets", secret.exposedValue] + migrations)
+        // The secret from a file (--webhook-secrets-file), so `ps` never shows it.
+        let secretFile = folder.path("webhook-secrets")
+        try secret.exposedValue.write(toFile: secretFile, atomically: true, encoding: .utf8)
+        let (status, output) = try await runLedger(["verify-archive", "--db", path, "--webhook-secrets-file", secretFile] + migrations)
         #expect(status == 0, "\(output)")
         #expect(output.contains("deliveries checked: 12") && output.contains("every stored one verifies (12)"))
+        #expect(output.contains("every webhook-sourced field is what its signed body says"), "\(output)")
         #expect(!output.contains(secret.exposedValue))
+        let (missing, missingOutput) = try await runLedger(["verify-archive", "--db", path, "--webhook-secrets-file", folder.path("nope")] + migrations)
+        #expect(missing == 2 && missingOutput.contains("--webhook-secrets-file: cannot read"), "\(missingOutput)")
 
         let other = WebhookSecret(key: Array(repeating: 12, count: 32))
         let (wrong, wrongOutput) = try await runLedger(["verify-archive", "--db", path, "--webhook-secrets", other.exposedValue] + migrations)
@@ -187,5 +193,49 @@ struct VerifyArchiveTests {
         #expect(changed == 1, "\(changedOutput)")
         #expect(changedOutput.contains("1 differ from their recorded SHA-256, e.g. msg_arc_3"))
         #expect(changedOutput.contains("1 do not verify, e.g. msg_arc_3"))
+        // The swapped body no longer says what the ledger took from it.
+        #expect(changedOutput.contains("O-ARC-3 description: the ledger holds \"arc 3\" but delivery msg_arc_3, which set it, says \"arc 4\""),
+                "\(changedOutput)")
+    }
+
+    @Test("serve anchors the chains on a schedule and at shutdown, to files and the log; check --anchors verifies them and catches a truncation")
+    func anchorsFromServe() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("ledger.sqlite"), anchors = folder.path("anchors"), keyFile = folder.path("anchor-key")
+        try ("k1:" + String(repeating: "5a", count: 32) + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let secret = WebhookSecret(key: Array(repeating: 13, count: 32))
+        let service = try ServiceProcess(launching: ServiceProcess.executable, arguments: [
+            "serve", "--db", path, "--port", "0", "--migrations", Repository.migrations.path,
+            "--anchor-dir", anchors, "--anchor-key-file", keyFile, "--anchor-every", "1s",
+        ], secret: secret)
+        let load = DeliveryLoad(secret: secret, tag: "anc")
+        for index in 0..<6 { #expect(await service.post(load.delivery(index)) == 200) }
+        try await Task.sleep(for: .milliseconds(1500))
+        for index in 6..<9 { #expect(await service.post(load.delivery(index)) == 200) }
+        service.kill(SIGTERM)
+        #expect(service.waitForExit() == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: anchors).filter { $0.hasPrefix("anchor-") }
+        #expect(files.count >= 2, "\(files)")
+        #expect(files.contains { $0.hasPrefix("anchor-9-0-") }, "the shutdown anchor holds the last event: \(files)")
+        #expect(service.log.contains("chain anchored"))
+        #expect(!service.log.contains(String(repeating: "5a", count: 32)))
+        let migrations = ["--migrations", Repository.migrations.path]
+
+        let (status, output) = try await runLedger(["check", "--db", path, "--anchors", anchors, "--anchor-key-file", keyFile] + migrations)
+        #expect(status == 0 && output.contains("agree with the live chains (MACs verified)"), "\(output)")
+
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in
+            try db.execute(sql: "DROP TRIGGER order_events_no_delete")
+            try db.execute(sql: "DELETE FROM order_events WHERE seq > 7")
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = 7 WHERE name = 'order_events'")
+        }
+        try database.close()
+        let (plain, plainOutput) = try await runLedger(["check", "--db", path] + migrations)
+        #expect(plain == 0, "without anchors the truncation passes: \(plainOutput)")
+        let (caught, caughtOutput) = try await runLedger(["check", "--db", path, "--anchors", anchors, "--anchor-key-file", keyFile] + migrations)
+        #expect(caught == 1 && caughtOutput.contains("events were removed"), "\(caughtOutput)")
+        let (badKey, badKeyOutput) = try await runLedger(["check", "--db", path, "--anchors", anchors, "--anchor-key-file", folder.path("none")] + migrations)
+        #expect(badKey == 2 && badKeyOutput.contains("--anchor-key-file: cannot read"), "\(badKeyOutput)")
     }
 }

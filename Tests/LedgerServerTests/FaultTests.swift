@@ -27,7 +27,7 @@ struct FaultTests {
         return probe?.1.contains("mounted") == true
     }()
 
-    @Test("disk full: 503 while nothing fits, every 200 is in the ledger, and it recovers by itself when space returns",
+    @Test("disk full: 503 and not ready while nothing fits, every 200 is in the ledger, and it recovers by itself when space returns",
           .enabled(if: DeploymentTests.required || canMountTmpfs))
     func diskFull() async throws {
         let unshare = try #require(Tool.path("unshare"))
@@ -72,6 +72,9 @@ struct FaultTests {
         }
         #expect(Set(statuses.keys).isSubset(of: [200, 503]), "\(statuses)")
         #expect(statuses[200, default: 0] > 10 && refusedInARow == 20, "\(statuses)")
+        // Not ready while nothing can commit: a load balancer stops sending, and the probe says why.
+        let (readyWhileFull, fullAnswer) = try await RawHTTP.get(port: service.port, target: "/readyz", headers: [])
+        #expect(readyWhileFull == 503, "\(fullAnswer.suffix(200))")
 
         // Space comes back: the same service takes deliveries again, with no restart.
         FileManager.default.createFile(atPath: freeSpace, contents: nil)
@@ -83,6 +86,8 @@ struct FaultTests {
             index += 1
         }
         #expect(recovered, "no delivery accepted after the disk had room again")
+        let (readyAgain, _) = try await RawHTTP.get(port: service.port, target: "/readyz", headers: [])
+        #expect(readyAgain == 200, "still not ready once the disk had room again")
         for next in index..<(index + 20) where await service.post(load.delivery(next)) == 200 { load.record(next) }
 
         service.kill(SIGTERM)

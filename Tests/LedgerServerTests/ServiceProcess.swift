@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Synchronization
 import TestSupport
 import Webhooks
 
@@ -9,6 +10,17 @@ final class ServiceProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     private let errors = Pipe()
+    private let captured = CapturedLog()
+
+    /// Everything the service logged (its stderr) so far.
+    var log: String { captured.text }
+
+    /// The service's resident set size in bytes, from `/proc` (0 when unreadable).
+    var residentBytes: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
 
     /// The built executable beside the test bundle (SwiftPM builds every product before running tests).
     static var executable: URL {
@@ -53,8 +65,12 @@ final class ServiceProcess: @unchecked Sendable {
             }
         }
         self.port = port ?? 0
-        // Keep draining stderr so the child never blocks on a full pipe.
-        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        // Keep draining stderr so the child never blocks on a full pipe, and keep it for tests that read the log.
+        captured.append(seen)
+        errors.fileHandleForReading.readabilityHandler = { [captured] handle in
+            let chunk = String(decoding: handle.availableData, as: UTF8.self)
+            captured.append(chunk)
+        }
     }
 
     func kill(_ signal: Int32) {
@@ -64,6 +80,8 @@ final class ServiceProcess: @unchecked Sendable {
     func waitForExit() -> Int32 {
         process.waitUntilExit()
         errors.fileHandleForReading.readabilityHandler = nil
+        let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        captured.append(rest)
         return process.terminationStatus
     }
 
@@ -81,4 +99,11 @@ final class ServiceProcess: @unchecked Sendable {
             return nil
         }
     }
+}
+
+/// Text appended from a pipe's handler thread and read from tests.
+final class CapturedLog: Sendable {
+    private let storage = Mutex<String>("")
+    func append(_ text: String) { storage.withLock { $0 += text } }
+    var text: String { storage.withLock { $0 } }
 }

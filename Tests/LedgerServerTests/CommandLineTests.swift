@@ -123,11 +123,14 @@ import RunaModels
 
 @Suite("runa-ledger sim as a process")
 struct SimCommandTests {
-    @Test("prints one line with its base URL when ready, serves Runa's API there, and stops cleanly on SIGTERM")
+    @Test("prints one line with its base URL when ready, serves Runa's API there (key read from --api-key-file), and stops cleanly on SIGTERM")
     func simProcess() async throws {
+        // The key from a file (--api-key-file), as a shared simulator would be run.
+        let folder = try TemporaryFolder()
+        try "proc-key\n".write(toFile: folder.path("api-key"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = ServiceProcess.executable
-        process.arguments = ["sim", "--api-key", "proc-key", "--port", "0", "--seed", "4", "--fail-rate", "0.1",
+        process.arguments = ["sim", "--api-key-file", folder.path("api-key"), "--port", "0", "--seed", "4", "--fail-rate", "0.1",
                              "--drop-rate", "0.2", "--reorder", "--rate-limit", "50", "--time-scale", "10"]
         let output = Pipe()
         process.standardOutput = output

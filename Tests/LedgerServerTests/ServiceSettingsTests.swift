@@ -65,4 +65,46 @@ struct ServiceSettingsTests {
         #expect(throws: ServiceSettings.Problems.self) { try ServiceSettings.load(environment: [:], requireWebhookSecrets: true) }
         _ = try ServiceSettings.load(environment: [:], requireWebhookSecrets: false)
     }
+
+    @Test("a --…-file flag reads its secret from a file and wins over the environment; every secret setting has one")
+    func secretFileFlags() throws {
+        let folder = try TemporaryFolder()
+        let tokens = folder.path("tokens"), key = folder.path("anchor-key")
+        try "auditor:finance:from-the-file-0001\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+        try ("k1:" + String(repeating: "0f", count: 32)).write(toFile: key, atomically: true, encoding: .utf8)
+        let settings = try ServiceSettings.load(
+            environment: ["RUNA_WEBHOOK_SECRETS": secret, "LEDGER_API_TOKENS": "dashboard:env:from-the-environment"],
+            fileFlags: [.apiTokens: tokens, .anchorKey: key], requireWebhookSecrets: true)
+        #expect(settings.apiTokens == ["auditor:finance:from-the-file-0001"])
+        #expect(settings.anchorKeyring?.signing.id == "k1")
+        for key in ServiceSettings.Key.allCases where key.isSecret { #expect(key.fileFlag?.hasSuffix("-file") == true, "\(key)") }
+    }
+
+    @Test("limits and anchors: deadlines and the cap are read; an anchor folder needs a key, and a bad key is named, not echoed")
+    func limitsAndAnchors() throws {
+        let settings = try ServiceSettings.load(environment: [
+            "RUNA_WEBHOOK_SECRETS": secret, "LEDGER_HEADER_TIMEOUT": "5s", "LEDGER_BODY_TIMEOUT": "1m",
+            "LEDGER_IDLE_TIMEOUT": "2m", "LEDGER_MAX_CONNECTIONS": "64", "LEDGER_ANCHOR_EVERY": "1m",
+            "LEDGER_ANCHOR_KEY": "k1:" + String(repeating: "0f", count: 32),
+        ], requireWebhookSecrets: true)
+        #expect(settings.connectionLimits.headerTimeout == .seconds(5) && settings.connectionLimits.bodyTimeout == .seconds(60))
+        #expect(settings.connectionLimits.idleTimeout == .seconds(120) && settings.connectionLimits.maxConnections == 64)
+        #expect(settings.anchorIntervalSeconds == 60 && settings.anchorDirectory == nil)
+        do {
+            _ = try ServiceSettings.load(environment: [
+                "RUNA_WEBHOOK_SECRETS": secret, "LEDGER_ANCHOR_DIR": "/tmp/anchors", "LEDGER_MAX_CONNECTIONS": "1",
+            ], requireWebhookSecrets: true)
+            Issue.record("an anchor folder without a key was accepted")
+        } catch {
+            #expect(error.lines.contains { $0.hasPrefix("LEDGER_ANCHOR_DIR (--anchor-dir): anchors need their key") }, "\(error.lines)")
+            #expect(error.lines.contains { $0.hasPrefix("LEDGER_MAX_CONNECTIONS (--max-connections)") })
+        }
+        do {
+            _ = try ServiceSettings.load(environment: ["LEDGER_ANCHOR_KEY": "k1:secretish-not-hex"], requireWebhookSecrets: false)
+            Issue.record("a malformed anchor key was accepted")
+        } catch {
+            #expect(error.lines.contains { $0.hasPrefix("LEDGER_ANCHOR_KEY (--anchor-key-file)") }, "\(error.lines)")
+            #expect(!error.description.contains("secretish"))
+        }
+    }
 }

@@ -10,7 +10,7 @@ stale or future timestamps), /v1 queries with mutated query strings, unknown rou
 and requests cut short on the wire. Fails (exit 1) on any 5xx other than 503, on a server that stops answering,
 or when the ledger holds a delivery that no validly signed request carried. Prints a summary line.
 """
-import base64, hashlib, hmac, http.client, json, os, random, socket, sqlite3, sys, time, urllib.parse
+import base64, copy, hashlib, hmac, http.client, json, os, random, socket, sqlite3, sys, time, urllib.parse
 
 base = urllib.parse.urlparse(sys.argv[1])
 db_path = sys.argv[2]
@@ -77,6 +77,11 @@ WEIRD = [None, True, False, 0, -1, 1e308, -0.0, 10**40, "", "x" * 10_000, "10.00
          {"nested": {"deeper": [None]}}, EMAIL, {EMAIL: {EMAIL: 1}}]
 
 
+def weird():
+    """One of WEIRD, copied: mutate_json changes values in place, and a shared one could end up inside itself."""
+    return copy.deepcopy(rng.choice(WEIRD))
+
+
 def mutate_json(value, depth=0):
     """A random change somewhere in a JSON value."""
     if isinstance(value, dict) and value and depth < 6:
@@ -85,17 +90,17 @@ def mutate_json(value, depth=0):
         if choice < 0.2:
             del value[key_]
         elif choice < 0.6:
-            value[key_] = rng.choice(WEIRD) if rng.random() < 0.7 else mutate_json(value[key_], depth + 1)
+            value[key_] = weird() if rng.random() < 0.7 else mutate_json(value[key_], depth + 1)
         elif choice < 0.8:
             name = EMAIL if rng.random() < 0.3 else "".join(rng.choice("abcxyz_\u00e9\u0000") for _ in range(rng.randrange(1, 12)))
-            value[name] = rng.choice(WEIRD)
+            value[name] = weird()
         else:
             value[key_] = mutate_json(value[key_], depth + 1)
         return value
     if isinstance(value, list) and value and depth < 6:
         value[rng.randrange(len(value))] = mutate_json(value[rng.randrange(len(value))], depth + 1)
         return value
-    return rng.choice(WEIRD)
+    return weird()
 
 
 def weird_body():

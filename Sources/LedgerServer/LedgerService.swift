@@ -28,6 +28,8 @@ public struct LedgerService: Sendable {
     let deliveryCounters = DeliveryCounters()
     /// The webhook secrets in use (replaced by ``reload(_:)``).
     public let verifier: LiveVerifier
+    /// Memory shared by large webhook bodies being read.
+    let bodyBudget: BodyBudget
 
     /// Opens the database and checks migrations; fails when the schema is not current (`runa-ledger migrate`).
     public init(settings: ServiceSettings, migrations: [Migration], registry: PrometheusCollectorRegistry?,
@@ -48,6 +50,7 @@ public struct LedgerService: Sendable {
         }
         self.database = database
         self.verifier = LiveVerifier(SignatureVerifier(secrets: settings.webhookSecrets))
+        self.bodyBudget = BodyBudget(bytes: settings.connectionLimits.bodyBudgetBytes)
         self.writer = LedgerWriter(database: database, logger: logger)
         self.queryAPI = try QueryAPI(database: database, tokens: settings.apiTokens, counters: deliveryCounters)
         self.reconciler = settings.makeGateway().map {
@@ -59,8 +62,8 @@ public struct LedgerService: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
-        WebhookController(verifier: verifier, writer: writer,
-                          maxBodyBytes: settings.maxBodyBytes, counters: deliveryCounters).addRoutes(to: router)
+        WebhookController(verifier: verifier, writer: writer, maxBodyBytes: settings.maxBodyBytes,
+                          counters: deliveryCounters, bodyBudget: bodyBudget).addRoutes(to: router)
         HealthController(database: database, migrations: migrations).addRoutes(to: router)
         queryAPI.addRoutes(to: router)
         if let registry, settings.metricsPort == nil { MetricsController(registry: registry, gauges: stateGauges).addRoutes(to: router) }

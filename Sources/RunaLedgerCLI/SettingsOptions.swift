@@ -44,6 +44,8 @@ struct SettingsOptions: ParsableArguments {
     var idleTimeout: String?
     @Option(name: .customLong("max-connections"), help: "Connections open at once; more wait (LEDGER_MAX_CONNECTIONS; default 512).")
     var maxConnections: String?
+    @Option(name: .customLong("body-budget-bytes"), help: "Memory all large webhook bodies may share beyond their first 64 KiB (LEDGER_BODY_BUDGET_BYTES; default 33554432).")
+    var bodyBudgetBytes: String?
     @Option(name: .customLong("anchor-dir"), help: "Write signed chain anchors here, one file each (LEDGER_ANCHOR_DIR).")
     var anchorDir: String?
     @Option(name: .customLong("anchor-every"), help: "Anchor the chains this often (LEDGER_ANCHOR_EVERY; default 5m).")
@@ -81,6 +83,7 @@ struct SettingsOptions: ParsableArguments {
         flags[.bodyTimeout] = bodyTimeout
         flags[.idleTimeout] = idleTimeout
         flags[.maxConnections] = maxConnections
+        flags[.bodyBudget] = bodyBudgetBytes
         flags[.anchorDirectory] = anchorDir
         flags[.anchorEvery] = anchorEvery
         return flags

@@ -69,6 +69,7 @@ public struct ServiceSettings: Sendable {
         case bodyTimeout = "LEDGER_BODY_TIMEOUT"
         case idleTimeout = "LEDGER_IDLE_TIMEOUT"
         case maxConnections = "LEDGER_MAX_CONNECTIONS"
+        case bodyBudget = "LEDGER_BODY_BUDGET_BYTES"
         case anchorKey = "LEDGER_ANCHOR_KEY"
         case anchorDirectory = "LEDGER_ANCHOR_DIR"
         case anchorEvery = "LEDGER_ANCHOR_EVERY"
@@ -99,6 +100,7 @@ public struct ServiceSettings: Sendable {
             case .bodyTimeout: return "--body-timeout"
             case .idleTimeout: return "--idle-timeout"
             case .maxConnections: return "--max-connections"
+            case .bodyBudget: return "--body-budget-bytes"
             case .anchorKey: return "--anchor-key-file"
             case .anchorDirectory: return "--anchor-dir"
             case .anchorEvery: return "--anchor-every"
@@ -257,6 +259,7 @@ public struct ServiceSettings: Sendable {
         if let seconds = duration(.bodyTimeout) { settings.connectionLimits.bodyTimeout = .seconds(seconds) }
         if let seconds = duration(.idleTimeout) { settings.connectionLimits.idleTimeout = .seconds(seconds) }
         if let cap = integer(.maxConnections, in: 16...65_536) { settings.connectionLimits.maxConnections = cap }
+        if let bytes = integer(.bodyBudget, in: (1 << 20)...(1 << 30)) { settings.connectionLimits.bodyBudgetBytes = bytes }
         if let text = raw(.anchorKey) {
             do { settings.anchorKeyring = try AnchorKeyring(parsing: text) } catch {
                 problems.append("\(name(.anchorKey)): \(error)")

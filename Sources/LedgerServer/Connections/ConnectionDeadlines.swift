@@ -1,6 +1,7 @@
 import Metrics
 import NIOCore
 import NIOHTTPTypes
+import Synchronization
 
 /// How long a connection may take over each part of a request, and how many may be open at once.
 ///
@@ -15,6 +16,8 @@ public struct ConnectionLimits: Sendable, Equatable {
     public var idleTimeout: Duration = .seconds(60)
     /// Connections open at once; past it, new ones wait in the listen backlog until one closes.
     public var maxConnections = 512
+    /// Memory all large webhook bodies together may hold beyond their first 64 KiB (``BodyBudget``).
+    public var bodyBudgetBytes = 32 << 20
 
     public init() {}
 }
@@ -85,5 +88,41 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         deadline?.cancel()
         deadline = nil
         phase = nil
+    }
+}
+
+/// Memory for large request bodies, shared by every connection: bodies up to ``alwaysAdmitted`` bytes are always
+/// read; the bytes a larger (or unannounced) body may take beyond that are drawn from one budget, and a body that
+/// does not fit is refused at once (503, so Svix retries) instead of being buffered.
+///
+/// Runa's `order.completion` bodies are a few kilobytes, so they are never refused; what the budget bounds is a
+/// crowd of clients each holding a body near the limit (512 connections × 1 MiB would otherwise be 512 MiB).
+final class BodyBudget: Sendable {
+    /// Bodies up to this size never touch the budget.
+    static let alwaysAdmitted = 64 * 1024
+
+    private let remaining: Atomic<Int>
+
+    init(bytes: Int) {
+        remaining = Atomic(bytes)
+    }
+
+    /// Reserves room for a body of `length` bytes (`nil`: unannounced, so up to `limit`); returns what to release
+    /// once the request is done, or `nil` when it does not fit.
+    func reserve(length: Int?, limit: Int) -> Int? {
+        let need = max(0, min(length ?? limit, limit) - Self.alwaysAdmitted)
+        guard need > 0 else { return 0 }
+        var current = remaining.load(ordering: .relaxed)
+        while current >= need {
+            let (exchanged, original) = remaining.compareExchange(
+                expected: current, desired: current - need, ordering: .acquiringAndReleasing)
+            if exchanged { return need }
+            current = original
+        }
+        return nil
+    }
+
+    func release(_ bytes: Int) {
+        if bytes > 0 { remaining.add(bytes, ordering: .releasing) }
     }
 }

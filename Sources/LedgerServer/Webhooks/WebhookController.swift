@@ -21,6 +21,7 @@ struct WebhookController: Sendable {
     let writer: LedgerWriter
     let maxBodyBytes: Int
     let counters: DeliveryCounters
+    let bodyBudget: BodyBudget
     let now: @Sendable () -> Timestamp
 
     private static let deliveries = "runa_ledger_webhook_deliveries_total"
@@ -29,11 +30,13 @@ struct WebhookController: Sendable {
     private let quarantined = Counter(label: "runa_ledger_quarantined_deliveries_total")
 
     init(verifier: LiveVerifier, writer: LedgerWriter, maxBodyBytes: Int, counters: DeliveryCounters,
+         bodyBudget: BodyBudget = BodyBudget(bytes: ConnectionLimits().bodyBudgetBytes),
          now: @escaping @Sendable () -> Timestamp = LedgerClock.now) {
         self.verifier = verifier
         self.writer = writer
         self.maxBodyBytes = maxBodyBytes
         self.counters = counters
+        self.bodyBudget = bodyBudget
         self.now = now
     }
 
@@ -51,9 +54,19 @@ struct WebhookController: Sendable {
             throw APIError(.contentTooLarge, type: "payload_too_large",
                            message: "the body exceeds \(maxBodyBytes) bytes")
         }
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        guard let reserved = bodyBudget.reserve(length: declared, limit: maxBodyBytes) else {
+            // Too many large bodies are being read at once: refuse this one before buffering any of it.
+            count("shed")
+            var busy = APIError(.serviceUnavailable, type: "unavailable",
+                                message: "too many large request bodies in flight; retry later")
+            busy.headers[.retryAfter] = "5"
+            throw busy
+        }
+        defer { bodyBudget.release(reserved) }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maxBodyBytes)
+            buffer = try await Self.collect(request.body, declared: declared, upTo: maxBodyBytes)
         } catch is NIOTooManyBytesError {
             count("too_large")
             throw APIError(.contentTooLarge, type: "payload_too_large",
@@ -127,6 +140,18 @@ struct WebhookController: Sendable {
         var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"])
         response.body = .init(byteBuffer: ByteBuffer(string: #"{"outcome":"\#(outcome.rawValue)"}"#))
         return response
+    }
+
+    /// The whole body, in one buffer sized from `Content-Length` up front: collecting by doubling would hold up to
+    /// twice the body per request, which the body budget does not count.
+    static func collect(_ body: RequestBody, declared: Int?, upTo limit: Int) async throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(min(declared ?? 16 * 1024, limit))
+        for try await chunk in body {
+            guard buffer.readableBytes + chunk.readableBytes <= limit else { throw NIOTooManyBytesError(maxBytes: limit) }
+            buffer.writeImmutableBuffer(chunk)
+        }
+        return buffer
     }
 
     /// The first 16 hex digits of a value's SHA-256, or `-` when absent: a sender-chosen value, made safe to log.

@@ -48,18 +48,17 @@ let package = Package(
             name: "QueryAPI",
             dependencies: [
                 "Ledger", "RunaModels", "Digest",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         // The HTTP service: webhook endpoint, health, metrics, configuration.
         .target(
             name: "LedgerServer",
             dependencies: [
                 "Webhooks", "Ledger", "RunaModels", "Reconciler", "RunaClient", "QueryAPI",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,7 +118,6 @@ let package = Package(
             name: "RunaLedgerCLI",
             dependencies: [
                 "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks", "Reconciler", "QueryAPI",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -43,7 +43,7 @@ public struct LedgerService: Sendable {
             let applied = try database.migrate(migrations)
             if !applied.isEmpty { logger.info("migrations applied", metadata: ["names": "\(applied)"]) }
         } else {
-            let pending = try database.pool.read { try MigrationRunner.pending($0, migrations: migrations) }
+            let pending = try database.pendingMigrations(migrations)
             guard pending.isEmpty else {
                 throw LedgerError.migration("pending migrations \(pending); run `runa-ledger migrate`")
             }

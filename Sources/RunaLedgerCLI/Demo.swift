@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Hummingbird
 import Ledger
 import LedgerServer
@@ -144,7 +143,7 @@ struct Demo: AsyncParsableCommand {
         for line in report.lines { say("  " + line) }
         say("look around:")
         say("  curl \(ledgerURL)/readyz ; curl \(ledgerURL)/metrics")
-        say("  sqlite3 \(settings.databasePath) 'SELECT id, status, total_price, currency FROM orders LIMIT 10'")
+        say("  runa-ledger export orders --db \(settings.databasePath) --out orders.csv")
         say("  runa-ledger check --db \(settings.databasePath)")
         say("  curl -H 'Authorization: Bearer \(token)' '\(ledgerURL)/v1/summary'")
         say("  curl -H 'Authorization: Bearer \(token)' '\(ledgerURL)/v1/orders?status=COMPLETED&limit=5'")
@@ -249,23 +248,15 @@ struct DemoReport {
     var matches: Bool
 
     static func compare(truth: [RunaOrder], ledger: LedgerDatabase) async throws -> DemoReport {
-        struct Row: Sendable { var status: String; var totalMicros: Int64?; var currency: String? }
-        let (rows, itemCount, payouts) = try await ledger.pool.read { db -> ([String: Row], Int, [String: String]) in
-            var rows: [String: Row] = [:]
-            for row in try GRDB.Row.fetchAll(db, sql: "SELECT id, status, total_price_micros, currency FROM orders") {
-                rows[row["id"]] = Row(status: row["status"], totalMicros: row["total_price_micros"], currency: row["currency"])
-            }
-            var payouts: [String: String] = [:]
-            for row in try GRDB.Row.fetchAll(db, sql: "SELECT item_id, status FROM payouts") { payouts[row["item_id"]] = row["status"] }
-            return (rows, try Int.fetchOne(db, sql: "SELECT count(*) FROM order_items") ?? 0, payouts)
-        }
+        let states = try await ledger.states()
+        let (rows, itemCount, payouts) = (states.orders, states.itemCount, states.payouts)
         var matched = 0, missing = 0, differing = 0
         for order in truth {
             guard let row = rows[order.id] else {
                 missing += 1
                 continue
             }
-            let sameTotal = order.status != .completed || row.totalMicros == order.totalPrice?.micros
+            let sameTotal = order.status != .completed || row.totalPriceMicros == order.totalPrice?.micros
             if row.status == order.status.rawValue, sameTotal { matched += 1 } else { differing += 1 }
         }
         let truthItems = truth.reduce(0) { $0 + ($1.items?.count ?? 0) }
@@ -278,7 +269,7 @@ struct DemoReport {
         lines.append("totals of completed orders per currency (ledger / simulator):")
         var ledgerTotals: [String: Int64] = [:], truthTotals: [String: Int64] = [:]
         for row in rows.values where row.status == "COMPLETED" {
-            ledgerTotals[row.currency ?? "?", default: 0] += row.totalMicros ?? 0
+            ledgerTotals[row.currency ?? "?", default: 0] += row.totalPriceMicros ?? 0
         }
         for order in truth where order.status == .completed {
             truthTotals[order.currency ?? "?", default: 0] += order.totalPrice?.micros ?? 0

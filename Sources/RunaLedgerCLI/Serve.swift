@@ -102,7 +102,7 @@ struct Migrate: AsyncParsableCommand {
 /// `runa-ledger check`: verify the audit hash chain and SQLite's integrity; exit 0 only when both hold.
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify the ledger: PRAGMA integrity_check, both hash chains, the schema and, given, the anchors.",
+        abstract: "Verify the ledger: SQLite's integrity check, both hash chains, the schema and, given, the anchors.",
         discussion: """
             With --anchors DIR every anchor file there must agree with the live chains: the event and access-log \
             entry it records still exist with the hash it recorded. With the anchor keys (--anchor-key-file or \

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Ledger
+@testable import Ledger
 @testable import QueryAPI
 import RunaModels
 import Testing
@@ -135,15 +135,15 @@ struct QueryAPITests {
         #expect(paged == newestFirst.filter { expected("bonus").contains($0) && $0 != changed.id })
         // With other filters that let few matches through, the orders those filters select are searched instead
         // of the index (here forced by a window of one match): the same rows, in the same order, with working cursors.
-        let byFilters = try QueryAPI(database: database, tokens: [], searchPlanWindow: 1)
         for query in [[("q", "bonus"), ("currency", "GBP")], [("q", "bonus"), ("status", "FAILED")],
                       [("q", "BONUS 1"), ("created_to", "2026-10-01T12:00:00Z")], [("q", "line"), ("payout_status", "CLAIMED")]] {
             let allowed = Set(query.map(\.0))
             var walked: [String] = [], after: [String]? = nil
             repeat {
                 let parameters = try QueryParameters(query, allowed: allowed)
-                let page = try await byFilters.ordersQuery(parameters, after: after, limit: 3).page(database.pool, after: after, limit: 3)
-                walked += page.items.map(\.id)
+                let filter = try QueryAPI.orderFilter(parameters)
+                let page = try await database.orders(filter, after: after, limit: 3, searchPlanWindow: 1).page(after: after, limit: 3)
+                walked += page.records.map(\.id)
                 after = page.next
             } while after != nil
             let path = "/v1/orders?limit=500&" + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }

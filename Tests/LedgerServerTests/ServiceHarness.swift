@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GRDB
 import Hummingbird
-import Ledger
+@testable import Ledger
 @testable import LedgerServer
 import Logging
 import NIOCore

@@ -1,5 +1,5 @@
 import Foundation
-import Ledger
+@testable import Ledger
 import Logging
 
 /// A real SQLite ledger in a fresh temporary folder, migrated with the repository's `migrations/`.

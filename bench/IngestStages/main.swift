@@ -5,7 +5,7 @@
 // starts, e.g. `DROP TRIGGER …` to measure what a trigger costs). Figures: bench/README.md, "Ingest, stage by stage".
 import Digest
 import Foundation
-import Ledger
+@_spi(Benchmark) import Ledger
 import Logging
 import RunaModels
 import Webhooks
@@ -74,7 +74,7 @@ let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inge
 let database = try LedgerDatabase(path: folder.appendingPathComponent("ledger.sqlite").path)
 try database.migrate(Migration.load(from: URL(fileURLWithPath: "migrations")))
 if let sql = ProcessInfo.processInfo.environment["BENCH_SQL"] {
-    try await database.pool.write { db in try db.execute(sql: sql) }
+    try await database.executeForBenchmark(sql)
 }
 let writer = LedgerWriter(database: database, logger: Logger(label: "bench"))
 

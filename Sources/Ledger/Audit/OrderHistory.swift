@@ -33,7 +33,7 @@ public struct OrderSnapshot: Sendable, Equatable {
         return Row(values)
     }
 
-    /// The listing time (`coalesce(created_at, first_seen_at)`), as the query API groups and filters by it.
+    /// The listing time (``ListingTime``), as the lists, totals and closes group and filter by it.
     public var listedAt: String { columns["created_at"] ?? firstSeenAt }
 }
 

@@ -140,7 +140,7 @@ extension LedgerDatabase {
         } else {
             problems.append("the reconciler has not read Runa's order list yet: no completeness watermark")
         }
-        let listed = "coalesce(created_at, first_seen_at)"
+        let listed = ListingTime.sql(nil)
         let counts = try Row.fetchOne(db, sql: """
             SELECT count(*) FILTER (WHERE status = 'PROCESSING') AS processing,
                    count(*) FILTER (WHERE status <> 'PROCESSING' AND details_fetched_at IS NULL) AS without_details,
@@ -231,8 +231,8 @@ extension LedgerDatabase {
             try db.execute(sql: """
                 INSERT INTO close_adjustments (period, event_seq, order_id)
                 SELECT ?, e.seq, e.order_id FROM order_events e JOIN orders o ON o.id = e.order_id
-                WHERE e.seq > ? AND e.seq < ? AND coalesce(o.created_at, o.first_seen_at) >= ?
-                  AND coalesce(o.created_at, o.first_seen_at) < ?
+                WHERE e.seq > ? AND e.seq < ? AND \(ListingTime.sql()) >= ?
+                  AND \(ListingTime.sql()) < ?
                 """, arguments: [name, snapshotSeq, head.seq, period.start.canonical, period.end.canonical])
             return (head.seq, db.changesCount)
         }
@@ -248,10 +248,11 @@ extension LedgerDatabase {
         let head = try AuditTrail.head(db)
         let watermark = try Self.completeness(db, gapLimit: 1).watermark
         let range: [DatabaseValueConvertible] = [period.start.canonical, period.end.canonical]
-        let listed = "coalesce(o.created_at, o.first_seen_at)"
+        let listed = ListingTime.sql()
         let inPeriod = "\(listed) >= ? AND \(listed) < ?"
 
-        var sums: [String: StatusTotals] = [:]  // "currency\tstatus"
+        // Totalled from the very rows written to the files, by the aggregator the summary uses.
+        var sums = LedgerTotals()
         var files: [CloseManifest.File] = []
 
         var orders = try PackageFile(folder + "/orders.csv", header: [
@@ -260,10 +261,8 @@ extension LedgerDatabase {
         let orderRows = try Row.fetchCursor(db, sql: "SELECT o.* FROM orders o WHERE \(inPeriod) ORDER BY \(listed), o.id",
                                             arguments: StatementArguments(range))
         while let row = try orderRows.next() {
-            let key = (row["currency"] as String? ?? "") + "\t" + (row["status"] as String)
-            sums[key, default: StatusTotals()].orders += 1
-            sums[key, default: StatusTotals()].price += row["total_price_micros"] as Int64? ?? 0
-            sums[key, default: StatusTotals()].discount += row["total_discount_micros"] as Int64? ?? 0
+            sums.addOrders(TotalsKey(day: nil, currency: row["currency"], status: row["status"]),
+                           price: row["total_price_micros"], discount: row["total_discount_micros"])
             try orders.append([
                 row["id"], row["status"], row["currency"], row["total_price"], row["total_discount"], row["created_at"],
                 row["completed_at"], row["description"], row["first_seen_at"], row["updated_at"], row["last_source"],
@@ -282,9 +281,8 @@ extension LedgerDatabase {
             WHERE \(inPeriod) ORDER BY \(listed), o.id, i.position
             """, arguments: StatementArguments(range))
         while let row = try itemRows.next() {
-            let key = (row["currency"] as String? ?? "") + "\t" + (row["order_status"] as String)
-            sums[key, default: StatusTotals()].items += 1
-            sums[key, default: StatusTotals()].face += row["face_value_micros"] as Int64
+            sums.addItems(TotalsKey(day: nil, currency: row["currency"], status: row["order_status"]),
+                          face: row["face_value_micros"])
             try items.append([
                 row["id"], row["order_id"], String(row["position"] as Int), row["currency"], row["face_value"],
                 row["price"], row["distribution_type"], row["product_type"], row["product_codes"], row["order_status"],
@@ -307,10 +305,9 @@ extension LedgerDatabase {
         var totals: [CloseManifest.Total] = []
         var totalsFile = try PackageFile(folder + "/totals.csv", header: [
             "currency", "status", "orders", "total_price", "total_discount", "items", "face_value"])
-        for (key, sum) in sums.sorted(by: { $0.key < $1.key }) {
-            let parts = key.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        for (key, sum) in sums.lines {
             let total = CloseManifest.Total(
-                currency: parts[0], status: parts[1], orders: sum.orders, totalPrice: Money.plainString(micros: sum.price),
+                currency: key.currency ?? "", status: key.status, orders: sum.orders, totalPrice: Money.plainString(micros: sum.price),
                 totalDiscount: Money.plainString(micros: sum.discount), items: sum.items,
                 faceValue: Money.plainString(micros: sum.face))
             totals.append(total)

@@ -99,20 +99,25 @@ extension LedgerCheckReport {
     /// Recomputes each table the triggers keep and names the ones that differ (full scans: `check` is offline work).
     static func derivedProblems(_ db: Database) throws -> [String] {
         /// Rows in either query and not in the other.
-        func differing(_ computed: String, _ stored: String) throws -> Int {
+        func differingRows(_ computed: String, _ stored: String) throws -> Int {
             try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM (\(computed) EXCEPT \(stored))) + (SELECT count(*) FROM (\(stored) EXCEPT \(computed)))") ?? 0
         }
-        let day = "substr(coalesce(o.created_at, o.first_seen_at), 1, 10)"
         var problems: [String] = []
-        let orderTotals = try differing(
-            "SELECT \(day), coalesce(o.currency, ''), o.status, count(*), coalesce(sum(o.total_price_micros), 0), coalesce(sum(o.total_discount_micros), 0) FROM orders o GROUP BY 1, 2, 3",
-            "SELECT day, currency, status, orders, price_micros, discount_micros FROM order_totals WHERE orders != 0")
+        // The running totals against the same aggregator recomputed from the orders, line by line.
+        let stored = try TotalsQueries.fromRunningTotals(db, from: nil, to: nil, byDay: true).lines
+        let computed = try TotalsQueries.fromOrders(db, from: nil, to: nil, byDay: true).lines
+        func differing(_ part: (StatusTotals) -> [Int64]) -> Int {
+            func table(_ lines: [(key: TotalsKey, totals: StatusTotals)]) -> [TotalsKey: [Int64]] {
+                Dictionary(uniqueKeysWithValues: lines.map { ($0.key, part($0.totals)) }.filter { $0.1.first != 0 })
+            }
+            let (a, b) = (table(stored), table(computed))
+            return Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.count
+        }
+        let orderTotals = differing { [Int64($0.orders), $0.price, $0.discount] }
         if orderTotals > 0 { problems.append("order_totals differ in \(orderTotals) day/currency/status rows") }
-        let itemTotals = try differing(
-            "SELECT \(day), coalesce(i.currency, ''), o.status, count(*), sum(i.face_value_micros) FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY 1, 2, 3",
-            "SELECT day, currency, status, items, face_micros FROM item_totals WHERE items != 0")
+        let itemTotals = differing { [Int64($0.items), $0.face] }
         if itemTotals > 0 { problems.append("item_totals differ in \(itemTotals) rows") }
-        let deliveryTotals = try differing(
+        let deliveryTotals = try differingRows(
             "SELECT outcome, count(*) FROM webhook_deliveries GROUP BY outcome",
             "SELECT outcome, deliveries FROM delivery_totals WHERE deliveries != 0")
         if deliveryTotals > 0 { problems.append("delivery_totals differ in \(deliveryTotals) rows") }

@@ -7,8 +7,9 @@ import Logging
 /// `synchronous=FULL` makes every commit durable before it returns, which is what lets the webhook endpoint
 /// answer 2xx only for data that survives a power cut. Group commit (``DeliveryWriter``) pays for it.
 public final class LedgerDatabase: Sendable {
-    /// The connection pool: one writer, concurrent readers.
-    public let pool: DatabasePool
+    /// The connection pool: one writer, concurrent readers. Only `Ledger` touches it: everything outside reads
+    /// through the typed read models (`Sources/Ledger/Read/`) and writes through ``LedgerWriter`` and the stores.
+    let pool: DatabasePool
     /// The file's path.
     public let path: String
 
@@ -47,6 +48,18 @@ public final class LedgerDatabase: Sendable {
             if try db.tableExists("order_search_staged") { try OrderSearchIndex.applyStaged(db) }
         }
         return applied
+    }
+
+    /// The migrations of `migrations` not yet applied (empty when the schema is current); throws when an applied
+    /// one has changed or is missing.
+    public func pendingMigrations(_ migrations: [Migration]) throws -> [String] {
+        try pool.read { try MigrationRunner.pending($0, migrations: migrations) }
+    }
+
+    /// Runs `sql` on the writer: for `bench/` experiments only (`BENCH_SQL`, a pragma tried against the default).
+    @_spi(Benchmark)
+    public func executeForBenchmark(_ sql: String) async throws {
+        try await pool.write { db in try db.execute(sql: sql) }
     }
 
     /// The value of `PRAGMA synchronous` on the writer connection (2 means FULL).

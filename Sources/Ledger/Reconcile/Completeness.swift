@@ -283,8 +283,8 @@ extension LedgerDatabase {
             var report = ArrivalReport()
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT o.id, o.status, o.completed_at FROM orders o
-                WHERE coalesce(o.created_at, o.first_seen_at) >= ? AND coalesce(o.created_at, o.first_seen_at) < ?
-                ORDER BY coalesce(o.created_at, o.first_seen_at), o.id
+                WHERE \(ListingTime.sql()) >= ? AND \(ListingTime.sql()) < ?
+                ORDER BY \(ListingTime.sql()), o.id
                 """, arguments: [from.canonical, to.canonical])
             while let row = try rows.next() {
                 let id: String = row["id"]

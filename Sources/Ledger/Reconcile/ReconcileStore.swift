@@ -93,7 +93,7 @@ extension LedgerDatabase {
             try db.execute(sql: """
                 INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at)
                 SELECT id, 'stale', ?, ? FROM orders
-                WHERE status = 'PROCESSING' AND coalesce(created_at, first_seen_at) < ?
+                WHERE status = 'PROCESSING' AND \(ListingTime.sql(nil)) < ?
                 ON CONFLICT (order_id, reason) DO NOTHING
                 """, arguments: [now.canonical, now.canonical, cutoff.canonical])
             return db.changesCount

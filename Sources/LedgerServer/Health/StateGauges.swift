@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Ledger
 import Metrics
 import RunaClient
@@ -27,12 +26,7 @@ struct StateGauges: Sendable {
 
     /// Reads every gauge; a failed read leaves the previous value (the scrape itself must not fail).
     func refresh() async {
-        if let (count, last) = try? await database.pool.read({ db -> (Int, String?) in
-            // Both read a row or two: the running totals (0006) and the newest rowid.
-            let count = try Int.fetchOne(db, sql: "SELECT deliveries FROM delivery_totals WHERE outcome = 'quarantined'") ?? 0
-            let last = try String.fetchOne(db, sql: "SELECT received_at FROM webhook_deliveries ORDER BY rowid DESC LIMIT 1")
-            return (count, last)
-        }) {
+        if let (count, last) = try? await database.deliveryGauges() {
             quarantined.record(count)
             if let last, let time = Timestamp(rfc3339: last) {
                 lastDelivery.record(Double(time.microsecondsSinceEpoch) / 1_000_000)

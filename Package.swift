@@ -43,11 +43,19 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // What both HTTP faces share: the JSON error shape, 405s and HEAD answers.
+        .target(
+            name: "HTTPCommon",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The read-only JSON/CSV API over the ledger for dashboards and finance.
         .target(
             name: "QueryAPI",
             dependencies: [
-                "Ledger", "RunaModels", "Digest",
+                "Ledger", "RunaModels", "Digest", "HTTPCommon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -58,7 +66,7 @@ let package = Package(
         .target(
             name: "LedgerServer",
             dependencies: [
-                "Webhooks", "Ledger", "RunaModels", "Reconciler", "RunaClient", "QueryAPI",
+                "Webhooks", "Ledger", "RunaModels", "Reconciler", "RunaClient", "QueryAPI", "HTTPCommon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "RunaLedgerCLI",
             dependencies: [
-                "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks", "Reconciler", "QueryAPI",
+                "LedgerServer", "Ledger", "RunaSim", "RunaClient", "RunaModels", "Webhooks", "Reconciler", "QueryAPI", "HTTPCommon",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -154,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient", "Reconciler", "QueryAPI",
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient", "Reconciler", "QueryAPI", "HTTPCommon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCommon
 import Hummingbird
 import HummingbirdCore
 import QueryAPI

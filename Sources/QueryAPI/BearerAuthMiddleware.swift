@@ -1,4 +1,5 @@
 import Digest
+import HTTPCommon
 import Hummingbird
 import Ledger
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCommon
 import Hummingbird
 import Ledger
 import NIOCore

@@ -21,7 +21,7 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.load(requireWebhookSecrets: false)
         do {
-            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+            let migrations = try settings.migrations()
             let report = try LedgerDatabase.backup(from: settings.databasePath, to: destination, migrations: migrations)
             print("backup written: \(report.path) (\(report.bytes) bytes)")
             print("sha256: \(report.sha256)")
@@ -51,7 +51,7 @@ struct Restore: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.load(requireWebhookSecrets: false)
         do {
-            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+            let migrations = try settings.migrations()
             let report = try LedgerDatabase.restore(from: source, to: settings.databasePath, migrations: migrations)
             for aside in report.movedAside { print("moved aside: \(aside)") }
             print("restored: \(report.restored.path) from \(source) (sha256 \(report.restored.sha256))")

@@ -38,9 +38,7 @@ struct Close: AsyncParsableCommand {
         let directory = out ?? URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent()
             .appendingPathComponent("closes").appendingPathComponent(month.description).path
         do {
-            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
-            let database = try LedgerDatabase(path: settings.databasePath, busyTimeout: settings.busyTimeoutSeconds)
-            try database.migrate(migrations)
+            let database = try settings.openLedger().database
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: directory).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
             let result = try await database.closePeriod(month, into: directory, force: force, reason: reason)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HTTPCommon
 import Hummingbird
 import Ledger
 import LedgerServer
@@ -44,7 +45,7 @@ struct Demo: AsyncParsableCommand {
         settings.webhookSecrets = [secret]
         settings.apiTokens = ["auditor:demo:" + token]  // an auditor: every /v1 route, the access log too
         settings.runaAPIKey = apiKey
-        let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+        let migrations = try settings.migrations()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let service = try LedgerService(settings: settings, migrations: migrations, registry: registry, logger: logger)

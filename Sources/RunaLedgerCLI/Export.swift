@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HTTPCommon
 import Ledger
 import LedgerServer
 import QueryAPI

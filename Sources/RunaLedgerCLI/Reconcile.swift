@@ -13,9 +13,7 @@ private func openReconciler(_ options: SettingsOptions) throws -> (LedgerDatabas
         FileHandle.standardError.write(Data("configuration: RUNA_API_KEY (or RUNA_API_KEY_FILE) is required\n".utf8))
         throw ExitCode(2)
     }
-    let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
-    let database = try LedgerDatabase(path: settings.databasePath, busyTimeout: settings.busyTimeoutSeconds)
-    try database.migrate(migrations)
+    let database = try settings.openLedger().database
     return (database, Reconciler(database: database, gateway: gateway, configuration: settings.reconcilerConfiguration,
                                  logger: logger))
 }

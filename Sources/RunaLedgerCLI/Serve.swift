@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
 
         let service: LedgerService
         do {
-            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+            let migrations = try settings.migrations()
             service = try LedgerService(settings: settings, migrations: migrations, registry: registry, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
@@ -86,9 +86,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.load(requireWebhookSecrets: false)
         do {
-            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
-            let database = try LedgerDatabase(path: settings.databasePath)
-            let applied = try database.migrate(migrations)
+            let (database, migrations, applied) = try settings.openLedger()
             try database.close()
             print(applied.isEmpty ? "schema is current (\(migrations.count) migrations)"
                   : "applied: \(applied.joined(separator: ", "))")
@@ -121,7 +119,7 @@ struct Check: AsyncParsableCommand {
         }
         let report: LedgerCheckReport
         do {
-            let migrations = try Migration.load(from: settings.resolvedMigrationsDirectory())
+            let migrations = try settings.migrations()
             // Read-only: checking a ledger (or a backup about to be restored) never changes it.
             report = try LedgerDatabase.checkReadOnly(
                 path: settings.databasePath, migrations: migrations, anchors: anchors.map(AnchorDirectory.init),

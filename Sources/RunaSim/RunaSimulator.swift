@@ -4,33 +4,6 @@ import RunaModels
 import Synchronization
 import Webhooks
 
-/// An answer of the simulated API: status, headers and a JSON body.
-public struct SimResponse: Sendable {
-    public var status: Int
-    public var body: Data
-    public var headers: [(String, String)]
-
-    init(status: Int, json: Data, headers: [(String, String)] = []) {
-        self.status = status
-        self.body = json
-        self.headers = headers
-    }
-
-    static func encode(_ status: Int, _ value: some Encodable, headers: [(String, String)] = []) -> SimResponse {
-        SimResponse(status: status, json: RunaJSON.encode(value), headers: headers)
-    }
-
-    /// An error of Runa's table (`errors.mdx`): its `type` and its HTTP status, with Runa's example help text.
-    static func runaError(_ type: RunaErrorType, message: String, help: String? = nil) -> SimResponse {
-        encode(type.status, RunaErrorBody(type: type.rawValue, message: message, help: help ?? type.help))
-    }
-
-    static func validation(_ details: [RunaErrorBody.ValidationErrorItem]) -> SimResponse {
-        encode(422, RunaErrorBody(type: "validation_error",
-                                  message: "There were one or more problems processing your request, see details key.",
-                                  details: details))
-    }
-}
 
 /// Runa's order API as a state machine: orders, idempotency keys, simulated time and the webhook plan.
 ///
@@ -39,18 +12,18 @@ public struct SimResponse: Sendable {
 /// requests replays exactly.
 public final class RunaSimulator: Sendable {
     public let configuration: SimConfiguration
-    private let state: Mutex<State>
+    let state: Mutex<State>
     private let sender: WebhookSender?
 
     /// What one idempotency key holds: the request it was first used with, and its answer once there is one.
-    private struct IdempotencyEntry: Sendable {
+    struct IdempotencyEntry: Sendable {
         var fingerprint: String
         /// `nil` while the first request is still being processed.
         var answer: SimResponse?
         var at: Timestamp
     }
 
-    private struct State: Sendable {
+    struct State: Sendable {
         var random: SeededRandom
         var ids = ULIDFactory()
         var orders: [String: SimulatedOrder] = [:]
@@ -153,123 +126,6 @@ public final class RunaSimulator: Sendable {
         return id
     }
 
-    // MARK: Gatekeeping and faults
-
-    /// The `X-Api-Key` check: `unauthorized` when it is missing, `invalid_api_key` when it is wrong.
-    func authenticate(_ key: String?) -> SimResponse? {
-        guard let key, !key.isEmpty else {
-            return .runaError(.unauthorized, message: "Missing or invalid 'X-Api-Key' header.")
-        }
-        guard key == configuration.apiKey else {
-            return .runaError(.invalidAPIKey, message: "Missing or invalid 'X-Api-Key' header")
-        }
-        return nil
-    }
-
-    /// The `X-Api-Version` check: absent means the account's version (2024-02-05 here); a removed version is
-    /// `410 version_removed`; anything else unknown is `400 invalid_version`.
-    func checkVersion(_ version: String?) -> SimResponse? {
-        guard let version, !configuration.supportedVersions.contains(version) else { return nil }
-        state.withLock { $0.statistics.versionRefused += 1 }
-        if configuration.removedVersions.contains(version) {
-            return .runaError(.versionRemoved, message: "API version is no longer supported and has been removed")
-        }
-        return .runaError(.invalidVersion, message: "Invalid API version")
-    }
-
-    /// Takes a token from the request budget; `false` means answer 429.
-    func admit() -> Bool {
-        state.withLock { state in
-            state.statistics.apiRequests += 1
-            let now = ContinuousClock.now
-            state.recent.append(now)
-            if let stale = state.recent.firstIndex(where: { now - $0 < .seconds(1) }), stale > 0 {
-                state.recent.removeFirst(stale)
-            }
-            state.statistics.maxRequestsPerSecond = max(state.statistics.maxRequestsPerSecond, state.recent.count)
-            guard let limit = state.rateLimit else { return true }
-            let refill = Double((now - state.bucket.at).nanoseconds) / 1e9 * limit
-            state.bucket = (min(limit, state.bucket.tokens + refill), now)
-            guard state.bucket.tokens >= 1 else {
-                state.statistics.rateLimited += 1
-                return false
-            }
-            state.bucket.tokens -= 1
-            return true
-        }
-    }
-
-    /// Takes a token from order creation's own limit (Runa: 300 per minute, failed requests included).
-    func admitOrder() -> Bool {
-        guard let perMinute = configuration.ordersPerMinute else { return true }
-        return state.withLock { state in
-            let now = ContinuousClock.now
-            let capacity = Double(perMinute)
-            let refill = Double((now - state.orderBucket.at).nanoseconds) / 1e9 * capacity / 60
-            state.orderBucket = (min(capacity, state.orderBucket.tokens + refill), now)
-            guard state.orderBucket.tokens >= 1 else {
-                state.statistics.rateLimited += 1
-                state.statistics.orderRateLimited += 1
-                return false
-            }
-            state.orderBucket.tokens -= 1
-            return true
-        }
-    }
-
-    /// The fault to apply to one API request, drawn from the seeded generator.
-    enum Fault: Sendable { case none, error(RunaErrorType), slow }
-
-    func drawFault() -> Fault {
-        state.withLock { state in
-            if state.random.chance(state.errorRate) {
-                state.statistics.injectedErrors += 1
-                return .error(state.random.chance(0.5) ? .internalServerError : .timeout)
-            }
-            if state.random.chance(configuration.slowRate) {
-                state.statistics.slowed += 1
-                return .slow
-            }
-            return .none
-        }
-    }
-
-    /// Whether to cut this successful answer's body short.
-    func drawTruncation() -> Bool {
-        state.withLock { state in
-            guard state.random.chance(state.truncateRate) else { return false }
-            state.statistics.truncated += 1
-            return true
-        }
-    }
-
-    /// Places `count` async orders directly (no HTTP, no idempotency key, no rate limit), for benchmarks that
-    /// need a long history.
-    public func preload(_ count: Int) {
-        for index in 0..<count {
-            let body = #"{"payment_method":{"type":"ACCOUNT_BALANCE","currency":"USD"},"items":[{"face_value":\#(10 + index % 90),"distribution_method":{"type":"PAYOUT_LINK"},"products":{"type":"SINGLE","value":"AMZ-US"}}],"description":"preloaded \#(index)"}"#
-            _ = process(body: Data(body.utf8), mode: .async, now: now, injectFaults: false)
-        }
-    }
-
-    /// Forgets the requests-per-second high-water mark (to measure one client's calls).
-    public func resetRequestWindow() {
-        state.withLock { state in
-            state.recent.removeAll()
-            state.statistics.maxRequestsPerSecond = 0
-        }
-    }
-
-    /// Changes the API faults from now on (the rest of the configuration stays).
-    public func setFaults(errorRate: Double, truncateRate: Double, rateLimit: Double?) {
-        state.withLock { state in
-            state.errorRate = errorRate
-            state.truncateRate = truncateRate
-            state.rateLimit = rateLimit
-            state.bucket = (rateLimit ?? 0, .now)
-        }
-    }
-
     // MARK: Endpoints
 
     enum Mode: String { case async, sync }
@@ -322,7 +178,7 @@ public final class RunaSimulator: Sendable {
     }
 
     /// Validates and places one order; the answer is what the idempotency layer keeps.
-    private func process(body: Data, mode: Mode, now: Timestamp, injectFaults: Bool) -> SimResponse {
+    func process(body: Data, mode: Mode, now: Timestamp, injectFaults: Bool) -> SimResponse {
         guard let document = try? JSONDecoder().decode(JSONValue.self, from: body) else {
             return .runaError(.badRequest, message: "There is a problem with your request payload or JSON format.")
         }

@@ -101,24 +101,29 @@ import RunaSim
 import TestSupport
 
 extension MetricsTests {
-    @Test("reconciler calls by status and the backlog are exported")
+    @Test("reconciler calls by status, the backlog, the version gauge and the list direction are exported with the values of the pass that ran")
     func reconcilerExported() async throws {
-        let service = try await ServiceHarness.start(registry: SharedMetrics.registry)
+        // The service runs as its own process, so its registry holds only what its own reconciler recorded (the
+        // test process's registry is shared with suites that refuse versions and walk lists the other way).
         var configuration = SimConfiguration(apiKey: "k")
         configuration.completeAfterSeconds = 0
         let sim = try await RunningSimulator(configuration)
         try await placeOrders(5, through: testGateway(sim.baseURL), prefix: "metrics")
-        let reconciler = Reconciler(database: service.service.database, gateway: testGateway(sim.baseURL),
-                                    configuration: ReconcilerConfiguration(), logger: Logger(label: "r"))
-        _ = await reconciler.pass()
-        let (_, text) = try await service.get("/metrics")
-        #expect(text.contains(#"runa_ledger_reconciler_calls_total{status="ok"}"#))
+        let folder = try TemporaryFolder()
+        let service = try ServiceProcess(database: folder.path("ledger.sqlite"), secret: WebhookSecret(key: Array(repeating: 12, count: 32)),
+                                         extraEnvironment: ["RUNA_API_KEY": "k", "RUNA_BASE_URL": sim.baseURL])
+        defer { service.kill(SIGKILL); _ = service.waitForExit() }
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(20)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            text = (try? await RawHTTP.get(port: service.port, target: "/metrics", headers: []).1) ?? ""
+            // The backlog is recorded when a pass ends.
+        } while !text.contains("runa_ledger_reconcile_backlog") && ContinuousClock.now < deadline
+        #expect(text.contains(#"runa_ledger_reconciler_calls_total{status="ok"}"#), "\(text)")
         #expect(text.contains("runa_ledger_reconcile_backlog"))
-        #expect(text.contains("runa_ledger_runa_api_version_refused 0"))
-        // The registry is shared with suites running at the same time (Discovery's oldest-first walks set the same
-        // gauge), so its value here is whichever pass ran last: that it is exported, per direction, is what counts.
+        #expect(text.contains("runa_ledger_runa_api_version_refused 0"), "a pass Runa answered is no refusal")
         #expect(text.contains(#"runa_ledger_list_direction{direction="newest_first"} "#), "\(text)")
         try await sim.stop()
-        try await service.stop()
     }
 }

@@ -95,6 +95,6 @@ extension WebhookRecord {
     static func sample(id: String, order: RunaOrder) -> WebhookRecord {
         let body = RunaJSON.encode(order)
         return WebhookRecord(messageId: id, receivedAt: LedgerClock.now(), signedAt: LedgerClock.now(), body: body,
-                             bodySHA256: "test", eventType: "order.completion", content: .order(order))
+                             bodySHA256: "test", content: .order(order))
     }
 }

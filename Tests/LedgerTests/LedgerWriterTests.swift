@@ -49,7 +49,7 @@ struct LedgerWriterTests {
         var ignored = WebhookRecord.sample(id: "msg_i", order: Sample.failed())
         ignored.content = .ignored
         var quarantined = WebhookRecord.sample(id: "msg_q", order: Sample.failed())
-        quarantined.content = .quarantined(reason: "status: not a status")
+        quarantined.content = .quarantined(PayloadError(path: "status", problem: "not a status"))
         #expect(try await writer.record(ignored) == .ignored)
         #expect(try await writer.record(quarantined) == .quarantined)
         #expect(try await ledger.values("SELECT outcome FROM webhook_deliveries ORDER BY msg_id", as: String.self)

@@ -33,7 +33,7 @@ enum Sample {
         RunaOrder(id: id, status: .processing, createdAt: created, description: .null, currency: "USD")
     }
 
-    static func webhook(_ order: RunaOrder) -> Observation { Observation(order: order, source: .webhook, isAuthoritative: false) }
+    static func webhook(_ order: RunaOrder) -> Observation { Observation(webhook: order) }
     static func api(_ order: RunaOrder) -> Observation { Observation(order: order, source: .reconciler, isAuthoritative: true) }
     static func summary(_ order: RunaOrder) -> Observation { Observation(order: order, source: .reconciler, isAuthoritative: false) }
 }

@@ -67,7 +67,7 @@ let records = stage("prepare merge input (WebhookRecord)") { index -> WebhookRec
     guard case .order(let order) = classified[index] else { fatalError("bench delivery did not decode as an order") }
     return WebhookRecord(messageId: deliveries[index].id, receivedAt: LedgerClock.now(),
                          signedAt: Timestamp(secondsSinceEpoch: signedAt), body: deliveries[index].body, bodySHA256: "",
-                         eventType: "order.completion", content: .order(order))
+                         content: .order(order))
 }
 
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-stages-\(run)")

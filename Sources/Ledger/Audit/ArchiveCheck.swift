@@ -80,7 +80,7 @@ extension LedgerDatabase {
                 let body = try Data.fetchOne(db, sql: "SELECT body FROM webhook_deliveries WHERE msg_id = ?",
                                              arguments: [messageId])
                 let order = body.flatMap { try? RunaOrder.decode(from: $0) }.map {
-                    MergeRules.merge(nil, with: Observation(order: $0, source: .webhook, isAuthoritative: false)).order
+                    MergeRules.merge(nil, with: Observation(webhook: $0)).order
                 }
                 payloads[messageId] = order
                 return order

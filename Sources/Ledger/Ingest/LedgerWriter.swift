@@ -6,34 +6,24 @@ import RunaModels
 
 /// A verified webhook delivery, ready to be recorded.
 public struct WebhookRecord: Sendable {
-    /// What the body turned out to be.
-    public enum Content: Sendable {
-        /// An order: merged into the ledger.
-        case order(RunaOrder)
-        /// JSON that is not an order (another event type): recorded as `ignored`.
-        case ignored
-        /// Verified but unintelligible: kept raw as `quarantined`, with the reason.
-        case quarantined(reason: String)
-    }
-
     public var messageId: String
     public var receivedAt: Timestamp
     public var signedAt: Timestamp
     /// The exact bytes that were signed.
     public var body: Data
     public var bodySHA256: String
-    public var eventType: String
     /// The signature header as received, kept so the archive can be re-verified (`runa-ledger verify-archive`).
     public var signatures: String?
-    public var content: Content {
+    /// What the body turned out to be.
+    public var content: DeliveryContent {
         didSet { observation = Self.observe(content) }
     }
-    /// The order in merge-ready form, prepared on the caller's task rather than in the writer.
+    /// The order in merge-ready form, built once, on the caller's task rather than in the writer.
     private(set) var observation: Observation?
 
     public init(
         messageId: String, receivedAt: Timestamp, signedAt: Timestamp, body: Data, bodySHA256: String,
-        eventType: String, signatures: String? = nil, content: Content
+        signatures: String? = nil, content: DeliveryContent
     ) {
         self.signatures = signatures
         self.messageId = messageId
@@ -41,15 +31,17 @@ public struct WebhookRecord: Sendable {
         self.signedAt = signedAt
         self.body = body
         self.bodySHA256 = bodySHA256
-        self.eventType = eventType
         self.content = content
         self.observation = Self.observe(content)
     }
 
-    private static func observe(_ content: Content) -> Observation? {
+    private static func observe(_ content: DeliveryContent) -> Observation? {
         guard case .order(let order) = content else { return nil }
-        return Observation(order: order, source: .webhook, isAuthoritative: false)
+        return Observation(webhook: order)
     }
+
+    /// The event type recorded with the delivery (Svix sends none; it is inferred from the body).
+    public var eventType: String { content.eventType }
 
     /// The order the delivery is about, when it is an order.
     public var orderId: String? {
@@ -177,7 +169,8 @@ public final class LedgerWriter: Sendable {
         switch record.content {
         case .order(let order):
             let current = try OrderRepository.load(order.id, db: db)
-            let observation = record.observation ?? Observation(order: order, source: .webhook, isAuthoritative: false)
+            // Built with the record, on the caller's task: the writer only merges.
+            guard let observation = record.observation else { preconditionFailure("an order record without its observation") }
             let decision = MergeRules.merge(current, with: observation)
             if decision.isChange {
                 try OrderRepository.save(decision, previous: current, source: .webhook, now: now, db: db)
@@ -185,11 +178,11 @@ public final class LedgerWriter: Sendable {
                                       cause: "webhook:\(record.messageId)", at: now, head: &head, db: db)
             }
             outcome = decision.events.isEmpty ? .noChange : .applied
-        case .ignored:
+        case .ignored, .productUpdate:
             outcome = .ignored
-        case .quarantined(let reason):
+        case .quarantined(let problem):
             outcome = .quarantined
-            error = reason
+            error = problem.description
         }
         try db.cachedStatement(sql: """
             INSERT INTO webhook_deliveries (msg_id, received_at, signed_at, body_sha256, event_type, order_id,

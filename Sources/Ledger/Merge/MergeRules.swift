@@ -24,6 +24,12 @@ public struct Observation: Sendable {
         let items = order.items ?? (isAuthoritative && order.status == .failed ? [] : nil)
         self.reportedItems = items?.map { ($0, $0.ledgerFields()) }
     }
+
+    /// A signed `order.completion` body: what Runa said when it sent it, never authoritative (deliveries come late
+    /// and out of order).
+    public init(webhook order: RunaOrder) {
+        self.init(order: order, source: .webhook, isAuthoritative: false)
+    }
 }
 
 /// One field's value before and after a change (`nil`: unknown or null).

@@ -284,6 +284,20 @@ public struct ServiceSettings: Sendable {
         return executable.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("share/runa-ledger/migrations")
     }
+
+    /// The migrations of ``resolvedMigrationsDirectory(executablePath:)``.
+    public func migrations() throws -> [Migration] {
+        try Migration.load(from: resolvedMigrationsDirectory())
+    }
+
+    /// The configured ledger, opened with these settings' lock wait and its pending migrations applied: how every
+    /// command that writes opens it.
+    public func openLedger() throws -> (database: LedgerDatabase, migrations: [Migration], applied: [String]) {
+        let migrations = try migrations()
+        let database = try LedgerDatabase(path: databasePath, busyTimeout: busyTimeoutSeconds)
+        let applied = try database.migrate(migrations)
+        return (database, migrations, applied)
+    }
 }
 
 import Reconciler

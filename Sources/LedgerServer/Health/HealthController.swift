@@ -1,3 +1,4 @@
+import HTTPCommon
 import Hummingbird
 import QueryAPI
 import Ledger

@@ -2,7 +2,7 @@ import Digest
 import Foundation
 import HTTPTypes
 import Hummingbird
-import QueryAPI
+import HTTPCommon
 import Ledger
 import Logging
 import Metrics
@@ -98,18 +98,11 @@ struct WebhookController: Sendable {
             throw APIError(.unauthorized, type: "invalid_signature", message: Self.explain(reason))
         }
 
-        let content: WebhookRecord.Content
         let classified = DeliveryClassifier.classify(body)
-        switch classified {
-        case .order(let order): content = .order(order)
-        case .ignored, .productUpdate: content = .ignored
-        case .quarantined(let problem): content = .quarantined(reason: problem.description)
-        }
         let record = WebhookRecord(
             messageId: verified.messageId, receivedAt: receivedAt,
             signedAt: Timestamp(secondsSinceEpoch: verified.signedAt), body: body,
-            bodySHA256: Digest.hex(Digest.sha256(body)), eventType: classified.eventType, signatures: headers.signature,
-            content: content)
+            bodySHA256: Digest.hex(Digest.sha256(body)), signatures: headers.signature, content: classified)
 
         let outcome: DeliveryOutcome
         do {

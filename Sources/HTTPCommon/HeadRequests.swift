@@ -7,10 +7,12 @@ import Synchronization
 /// otherwise be wrong. The GET answer's body is still produced, counted and discarded, so a streamed CSV is in the
 /// access log like any other read, and the `Content-Length` is the one GET would send (never a chunked body, whose
 /// terminator a HEAD client would read as the start of the next answer).
-struct HeadRequestResponder<Responder: HTTPResponder>: HTTPResponder {
+public struct HeadRequestResponder<Responder: HTTPResponder>: HTTPResponder {
     let wrapped: Responder
 
-    func respond(to request: Request, context: Responder.Context) async throws -> Response {
+    public init(wrapped: Responder) { self.wrapped = wrapped }
+
+    public func respond(to request: Request, context: Responder.Context) async throws -> Response {
         guard request.method == .head else { return try await wrapped.respond(to: request, context: context) }
         var head = request.head
         head.method = .get

@@ -135,8 +135,8 @@ public final class Reconciler: Service, Sendable {
             return held.status != summary.status || (summary.status.isTerminal && !held.detailsKnown)
         }.map(\.id)
         let now = LedgerClock.now()
-        try await database.enqueue(unknown, reason: "discover", notBefore: now)
-        try await database.enqueue(changed, reason: "stale", notBefore: now)
+        try await database.enqueue(unknown, reason: .discover, notBefore: now)
+        try await database.enqueue(changed, reason: .stale, notBefore: now)
         return unknown.count + changed.count
     }
 
@@ -200,7 +200,7 @@ public final class Reconciler: Service, Sendable {
         do {
             let order = try await gateway.order(id: task.orderId)
             let applied = try await database.applyAuthoritative(
-                order, cause: "GET /order/\(task.orderId) (\(task.reasons.sorted().joined(separator: ",")))",
+                order, cause: "GET /order/\(task.orderId) (\(task.reasons.sorted().map(\.rawValue).joined(separator: ",")))",
                 now: LedgerClock.now(), recheckSeconds: configuration.recheckProcessingSeconds,
                 stuckAfterSeconds: configuration.stuckAfterSeconds)
             outcome = .applied(applied)

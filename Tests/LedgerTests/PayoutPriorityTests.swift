@@ -22,7 +22,7 @@ struct PayoutPriorityTests {
                       ("O-SOON", 2 * 86_400, -60), ("O-LAPSED", -3_600, -30)]
         for (id, expiresIn, queuedAgo) in orders {
             _ = try await ledger.database.applyAuthoritative(order(id, expiresIn: expiresIn, now: now), cause: "test", now: now)
-            _ = try await ledger.database.enqueue([id], reason: "payout_refresh", notBefore: now.adding(seconds: queuedAgo))
+            _ = try await ledger.database.enqueue([id], reason: .payoutRefresh, notBefore: now.adding(seconds: queuedAgo))
         }
         let due = try await ledger.database.dueTasks(now: now, limit: 10).map(\.orderId)
         #expect(due == ["O-LAPSED", "O-SOON", "O-LATER", "O-PLAIN"])

@@ -116,7 +116,7 @@ public final class LedgerWriter: Sendable {
         -> [Result<DeliveryOutcome, any Error>]
     {
         var head = try AuditTrail.head(db)
-        let now = LedgerClock.nowText()
+        let now = WriteMoment(LedgerClock.now())
         var results: [Result<DeliveryOutcome, any Error>] = []
         results.reserveCapacity(records.count)
         for record in records {
@@ -157,8 +157,9 @@ public final class LedgerWriter: Sendable {
         }
     }
 
-    /// Records one delivery inside the caller's transaction: dedupe, merge, events, tasks, delivery row.
-    static func record(_ record: WebhookRecord, now: String, head: inout AuditTrail.Head, db: Database) throws
+    /// Records one delivery inside the caller's transaction: dedupe, then ``OrderWrite`` (load, merge, save, audit)
+    /// for an order, then the delivery row.
+    static func record(_ record: WebhookRecord, now: WriteMoment, head: inout AuditTrail.Head, db: Database) throws
         -> DeliveryOutcome
     {
         let seen = try db.cachedStatement(sql: "SELECT 1 FROM webhook_deliveries WHERE msg_id = ?")
@@ -167,17 +168,12 @@ public final class LedgerWriter: Sendable {
         let outcome: DeliveryOutcome
         var error: String?
         switch record.content {
-        case .order(let order):
-            let current = try OrderRepository.load(order.id, db: db)
+        case .order:
             // Built with the record, on the caller's task: the writer only merges.
             guard let observation = record.observation else { preconditionFailure("an order record without its observation") }
-            let decision = MergeRules.merge(current, with: observation)
-            if decision.isChange {
-                try OrderRepository.save(decision, previous: current, source: .webhook, now: now, db: db)
-                try AuditTrail.append(decision.events, orderId: order.id, source: .webhook,
-                                      cause: "webhook:\(record.messageId)", at: now, head: &head, db: db)
-            }
-            outcome = decision.events.isEmpty ? .noChange : .applied
+            let written = try OrderWrite.apply(observation, cause: "webhook:\(record.messageId)", at: now,
+                                               head: &head, db: db)
+            outcome = written.decision.events.isEmpty ? .noChange : .applied
         case .ignored, .productUpdate:
             outcome = .ignored
         case .quarantined(let problem):

@@ -73,12 +73,20 @@ public struct ChangeEvent: Sendable, Equatable {
     }
 }
 
-/// Work the reconciler should do because of a merge.
-public enum FollowUp: String, Sendable, Hashable, CaseIterable {
-    /// The order is terminal but its items and payouts are unknown: fetch `GET /order/{id}`.
+/// Why the reconciler should fetch `GET /order/{id}` for an order. The raw values are `reconcile_tasks.reason`'s.
+public enum TaskReason: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// A list page showed an order the ledger does not know.
+    case discover
+    /// The order is PROCESSING (or a list page showed it in another status): see whether it has finished.
+    case stale
+    /// The order is terminal but its items and payouts are unknown.
     case enrich
-    /// Sources disagree: fetch `GET /order/{id}` to settle it.
+    /// Sources disagree, or Runa's answer left the order unsettled: ask again to settle it.
     case conflict
+    /// An ACTIVE payout reached a check point: claims, cancellations and expiries come with no webhook.
+    case payoutRefresh = "payout_refresh"
+
+    public static func < (lhs: TaskReason, rhs: TaskReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// The outcome of merging one observation into the ledger's state of an order.
@@ -88,7 +96,7 @@ public struct MergeDecision: Sendable, Equatable {
     /// The audit events to append, in order. Empty when nothing changed.
     public var events: [ChangeEvent]
     /// Reconciler work to enqueue.
-    public var followUps: Set<FollowUp>
+    public var followUps: Set<TaskReason>
     /// Whether the stored order must be written (events were produced or bookkeeping changed).
     public var isChange: Bool
 
@@ -125,7 +133,7 @@ public enum MergeRules {
         let incoming = observation.order
         var order = current
         var events: [ChangeEvent] = []
-        var followUps: Set<FollowUp> = []
+        var followUps: Set<TaskReason> = []
         var orderChanges: [FieldChange] = []
         var resolved: [FieldChange] = []
         var disputed: [FieldChange] = []
@@ -239,7 +247,7 @@ public enum MergeRules {
             order.detailsKnown = incoming.status.isTerminal
             if order.detailsKnown { events[0].changes.append(Self.detailsKnownChange(before: nil)) }
         }
-        var followUps: Set<FollowUp> = []
+        var followUps: Set<TaskReason> = []
         if order.status.isTerminal, !order.detailsKnown { followUps.insert(.enrich) }
         return MergeDecision(order: order, events: events, followUps: followUps, isChange: true)
     }

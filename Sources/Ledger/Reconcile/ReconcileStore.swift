@@ -5,7 +5,7 @@ import RunaModels
 /// A unit of reconciler work: fetch `GET /order/{id}` for this order, for these reasons.
 public struct ReconcileTask: Sendable, Hashable {
     public var orderId: String
-    public var reasons: [String]
+    public var reasons: [TaskReason]
     public var attempts: Int
 }
 
@@ -70,7 +70,7 @@ extension LedgerDatabase {
 
     /// Queues work; an order already queued for a reason keeps its earlier slot. Returns how many were new.
     @discardableResult
-    public func enqueue(_ orderIds: [String], reason: String, notBefore: Timestamp) async throws -> Int {
+    public func enqueue(_ orderIds: [String], reason: TaskReason, notBefore: Timestamp) async throws -> Int {
         guard !orderIds.isEmpty else { return 0 }
         return try await pool.write { db in
             let statement = try db.cachedStatement(sql: """
@@ -79,7 +79,7 @@ extension LedgerDatabase {
                 """)
             var inserted = 0
             for id in orderIds {
-                try statement.execute(arguments: [id, reason, notBefore.canonical, LedgerClock.nowText()])
+                try statement.execute(arguments: [id, reason.rawValue, notBefore.canonical, LedgerClock.nowText()])
                 inserted += db.changesCount
             }
             return inserted
@@ -92,10 +92,10 @@ extension LedgerDatabase {
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at)
-                SELECT id, 'stale', ?, ? FROM orders
+                SELECT id, ?, ?, ? FROM orders
                 WHERE status = 'PROCESSING' AND \(ListingTime.sql(nil)) < ?
                 ON CONFLICT (order_id, reason) DO NOTHING
-                """, arguments: [now.canonical, now.canonical, cutoff.canonical])
+                """, arguments: [TaskReason.stale.rawValue, now.canonical, now.canonical, cutoff.canonical])
             return db.changesCount
         }
     }
@@ -124,7 +124,7 @@ extension LedgerDatabase {
                 due.insert(orderId)
             }
         }
-        return try await enqueue(due.sorted(), reason: "payout_refresh", notBefore: now)
+        return try await enqueue(due.sorted(), reason: .payoutRefresh, notBefore: now)
     }
 
     /// The latest check point not after `now`, or `nil` before the first.
@@ -154,7 +154,8 @@ extension LedgerDatabase {
                 GROUP BY t.order_id ORDER BY expires IS NULL, expires, min(t.not_before), t.order_id LIMIT ?
                 """, arguments: [now.adding(seconds: urgentSeconds).canonical, now.canonical, limit])
             return rows.map { row in
-                ReconcileTask(orderId: row["order_id"], reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
+                ReconcileTask(orderId: row["order_id"],
+                              reasons: (row["reasons"] as String).split(separator: ",").compactMap { TaskReason(rawValue: String($0)) },
                               attempts: row["attempts"])
             }
         }
@@ -169,12 +170,12 @@ extension LedgerDatabase {
         }
     }
 
-    /// Applies Runa's own answer for one order: merge (authoritative), audit events, task bookkeeping, all in one
-    /// transaction.
+    /// Applies Runa's own answer for one order through ``OrderWrite`` (load, merge as authoritative, save, audit),
+    /// then settles its tasks, all in one transaction.
     ///
-    /// An order the ledger has never seen and no webhook announced is recorded with a `discrepancy` event; an
-    /// order still PROCESSING after `stuckAfterSeconds` once; a still-processing order is re-checked after
-    /// `recheckSeconds`.
+    /// The rules only such an answer triggers (the webhook never came, stuck in PROCESSING) are ``MergeRules``'.
+    /// An order left unsettled is asked about again after `recheckSeconds`: `stale` while PROCESSING, `conflict`
+    /// otherwise.
     public func applyAuthoritative(
         _ order: RunaOrder, source: ChangeSource = .reconciler, cause: String, now: Timestamp,
         recheckSeconds: Int64 = 30, stuckAfterSeconds: Int64 = 86_400
@@ -182,61 +183,23 @@ extension LedgerDatabase {
         let observation = Observation(order: order, source: source, isAuthoritative: true)
         return try await pool.write { db in
             var head = try AuditTrail.head(db)
-            let nowText = now.canonical
-            let current = try OrderRepository.load(order.id, db: db)
-            var decision = MergeRules.merge(current, with: observation)
-            var discrepancies = decision.events.filter { $0.kind == .discrepancy }.count
-            if current == nil {
-                let announced = try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_deliveries WHERE order_id = ?",
-                                                 arguments: [order.id]) ?? 0
-                if announced == 0 {
-                    decision.events.append(ChangeEvent(kind: .discrepancy, changes: [
-                        FieldChange(field: "webhook", before: nil, after: .text("never received")),
-                    ]))
-                    discrepancies += 1
-                }
-            }
-            // An `IncompleteOrder` has no `created_at`: then the moment the ledger first saw the order counts (read
-            // only for a processing order, so a finished one costs no extra query).
-            func processingSince() throws -> Timestamp {
-                if let created = order.createdAt { return created }
-                return try String.fetchOne(db, sql: "SELECT first_seen_at FROM orders WHERE id = ?", arguments: [order.id])
-                    .flatMap { Timestamp(rfc3339: $0) } ?? now
-            }
-            if decision.order.status == .processing, decision.order.disputes["stuck_processing"] == nil,
-               case let created = try processingSince(),
-               created.adding(seconds: stuckAfterSeconds) < now {
-                decision.order.disputes["stuck_processing"] = CanonicalJSON.quote(created.canonical)
-                decision.events.append(ChangeEvent(kind: .discrepancy, changes: [
-                    FieldChange(field: "stuck_processing", before: nil, after: .time(created)),
-                ]))
-                decision.isChange = true
-                discrepancies += 1
-            }
-            if decision.order.status.isTerminal, let stuck = decision.order.disputes.removeValue(forKey: "stuck_processing") {
-                decision.events.append(ChangeEvent(kind: .discrepancyResolved, changes: [
-                    FieldChange(field: "stuck_processing", before: .json(stuck), after: nil),
-                ]))
-                decision.isChange = true
-            }
-            if decision.isChange {
-                try OrderRepository.save(decision, previous: current, source: source, now: nowText, db: db)
-            }
-            try AuditTrail.append(decision.events, orderId: order.id, source: source, cause: cause, at: nowText,
-                                  head: &head, db: db)
-            try db.execute(sql: "UPDATE payouts SET last_checked_at = ? WHERE order_id = ?", arguments: [nowText, order.id])
-            let settled = decision.order.status.isTerminal && decision.order.detailsKnown
-                && decision.order.disputes.isEmpty
+            let moment = WriteMoment(now)
+            let written = try OrderWrite.apply(observation, cause: cause, at: moment,
+                                               stuckAfterSeconds: stuckAfterSeconds, head: &head, db: db)
+            let result = written.decision.order
+            try db.execute(sql: "UPDATE payouts SET last_checked_at = ? WHERE order_id = ?", arguments: [moment.text, order.id])
             try db.execute(sql: "DELETE FROM reconcile_tasks WHERE order_id = ?", arguments: [order.id])
-            if !settled {
-                let reason = decision.order.status == .processing ? "stale" : "conflict"
+            if !(result.status.isTerminal && result.detailsKnown && result.disputes.isEmpty) {
+                let reason: TaskReason = result.status == .processing ? .stale : .conflict
                 try db.execute(sql: """
                     INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at) VALUES (?, ?, ?, ?)
-                    """, arguments: [order.id, reason, now.adding(seconds: recheckSeconds).canonical, nowText])
+                    """, arguments: [order.id, reason.rawValue, now.adding(seconds: recheckSeconds).canonical, moment.text])
             }
             try OrderSearchIndex.applyStaged(db)
-            return AppliedObservation(created: current == nil, events: decision.events.count,
-                                      discrepancies: discrepancies, terminal: decision.order.status.isTerminal)
+            let events = written.decision.events
+            return AppliedObservation(created: written.previous == nil, events: events.count,
+                                      discrepancies: events.filter { $0.kind == .discrepancy }.count,
+                                      terminal: result.status.isTerminal)
         }
     }
 
@@ -244,10 +207,10 @@ extension LedgerDatabase {
     public func backlog(now: Timestamp) async throws -> ReconcileBacklog {
         try await pool.read { db in
             ReconcileBacklog(
-                due: try Int.fetchOne(db, sql: "SELECT count(DISTINCT order_id) FROM reconcile_tasks WHERE not_before <= ? AND reason != 'payout_refresh'",
-                                      arguments: [now.canonical]) ?? 0,
-                waiting: try Int.fetchOne(db, sql: "SELECT count(DISTINCT order_id) FROM reconcile_tasks WHERE not_before > ? AND reason != 'payout_refresh'",
-                                          arguments: [now.canonical]) ?? 0,
+                due: try Int.fetchOne(db, sql: "SELECT count(DISTINCT order_id) FROM reconcile_tasks WHERE not_before <= ? AND reason != ?",
+                                      arguments: [now.canonical, TaskReason.payoutRefresh.rawValue]) ?? 0,
+                waiting: try Int.fetchOne(db, sql: "SELECT count(DISTINCT order_id) FROM reconcile_tasks WHERE not_before > ? AND reason != ?",
+                                          arguments: [now.canonical, TaskReason.payoutRefresh.rawValue]) ?? 0,
                 disputed: try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE disputes IS NOT NULL") ?? 0,
                 processing: try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status = 'PROCESSING'") ?? 0,
                 withoutDetails: try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status != 'PROCESSING' AND details_fetched_at IS NULL") ?? 0)

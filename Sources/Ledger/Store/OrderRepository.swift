@@ -47,6 +47,18 @@ enum OrderRepository {
         return order
     }
 
+    /// Whether any webhook delivery named order `id`.
+    static func wasAnnounced(_ id: String, db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM webhook_deliveries WHERE order_id = ? LIMIT 1"),
+                          arguments: [id]) != nil
+    }
+
+    /// When the ledger first saw order `id`, or `nil` when it has never seen it.
+    static func firstSeenAt(_ id: String, db: Database) throws -> Timestamp? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT first_seen_at FROM orders WHERE id = ?"), arguments: [id])
+            .flatMap { Timestamp(rfc3339: $0) }
+    }
+
     /// Writes the decision's order over `previous`: the order row, changed items and payouts, and follow-up tasks.
     static func save(
         _ decision: MergeDecision, previous: LedgerOrder?, source: ChangeSource, now: String, db: Database
@@ -104,7 +116,7 @@ enum OrderRepository {
             INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (order_id, reason) DO NOTHING
             """)
-        for followUp in decision.followUps.sorted(by: { $0.rawValue < $1.rawValue }) {
+        for followUp in decision.followUps.sorted() {
             try enqueue.execute(arguments: [order.id, followUp.rawValue, now, now])
         }
     }

@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "RunaSim",
             dependencies: [
-                "RunaModels", "Webhooks",
+                "RunaModels", "Webhooks", "RunaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -134,17 +134,43 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        // Helpers shared by the test targets only.
+        // Helpers and fixtures shared by the test targets: the service in process or as a process, the simulator,
+        // temporary ledgers, programs, sample orders.
         .target(
             name: "TestSupport",
             dependencies: [
-                "RunaSim",
+                "Ledger", "LedgerServer", "RunaSim", "RunaClient", "RunaModels", "Webhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "RunaModelsTests", dependencies: ["RunaModels"]),
+        // One test target per module; each mirrors its module's folder.
+        .testTarget(name: "RunaModelsTests", dependencies: ["RunaModels", "TestSupport"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Digest", "TestSupport"], resources: [.copy("Vectors")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "RunaModels", "Digest", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "HTTPCommonTests",
+            dependencies: [
+                "HTTPCommon",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "RunaClientTests",
+            dependencies: [
+                "RunaClient", "RunaModels", "RunaSim", "TestSupport",
+            ]
+        ),
         .testTarget(
             name: "RunaSimTests",
             dependencies: [
@@ -157,14 +183,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Digest"], resources: [.copy("Vectors")]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "RunaModels", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "QueryAPITests",
+            dependencies: [
+                "QueryAPI", "Ledger", "RunaModels", "Digest", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: [
+                "Reconciler", "Ledger", "RunaClient", "RunaModels", "RunaSim", "Webhooks", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient", "Reconciler", "QueryAPI", "HTTPCommon",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "TestSupport", "RunaSim", "RunaClient", "Reconciler",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -175,6 +212,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .testTarget(
+            name: "RunaLedgerCLITests",
+            dependencies: [
+                "LedgerServer", "Ledger", "Webhooks", "Digest", "RunaModels", "RunaSim", "RunaClient", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The fuzzer's seeds and past crashes, replayed through the built CoreFuzzer executable.
+        .testTarget(name: "CoreFuzzerTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

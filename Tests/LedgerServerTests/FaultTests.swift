@@ -28,7 +28,7 @@ struct FaultTests {
     }()
 
     @Test("disk full: 503 and not ready while nothing fits, every 200 is in the ledger, and it recovers by itself when space returns",
-          .enabled(if: DeploymentTests.required || canMountTmpfs))
+          .enabled(if: ExternalTools.required || canMountTmpfs, "needs root and unshare to mount a 16 MiB tmpfs in a private mount namespace"))
     func diskFull() async throws {
         let unshare = try #require(Tool.path("unshare"))
         let folder = try TemporaryFolder()

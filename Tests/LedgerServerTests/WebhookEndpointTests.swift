@@ -5,20 +5,6 @@ import Testing
 import TestSupport
 import Webhooks
 
-/// Orders as Runa sends them in `order.completion` bodies.
-enum Orders {
-    static let created = Timestamp(rfc3339: "2026-11-01T10:00:00.123456+00:00")!
-
-    static func completed(_ id: String = "O-\(UUID().uuidString)", price: String = "25.00") -> RunaOrder {
-        RunaOrder(id: id, status: .completed, createdAt: created, completedAt: created.adding(seconds: 2),
-                  description: .value("November bonus"), paymentMethod: .object(["type": .string("ACCOUNT_BALANCE")]),
-                  currency: "EUR", totalPrice: try! Money(parsing: price), totalDiscount: try! Money(parsing: "0"))
-    }
-
-    static func failed(_ id: String) -> RunaOrder { RunaOrder(id: id, status: .failed) }
-    static func processing(_ id: String) -> RunaOrder { RunaOrder(id: id, status: .processing, createdAt: created) }
-}
-
 @Suite("POST /webhooks/runa over real HTTP", .serialized)
 struct WebhookEndpointTests {
     @Test("a valid delivery is answered 200 after its order is in the ledger")
@@ -86,12 +72,26 @@ struct WebhookEndpointTests {
         try await service.stop()
     }
 
-    @Test("webhook-* header names and mixed case are accepted, and an old secret still verifies during rotation")
+    @Test("webhook-* header names and mixed case are accepted")
     func headerSpellings() async throws {
         let service = try await ServiceHarness.start()
         let delivery = service.signed(Orders.completed())
         let spelled = [("Webhook-Id", delivery.id), ("WEBHOOK-TIMESTAMP", delivery.timestamp), ("webhook-signature", delivery.signature)]
         #expect(try await service.post(delivery, headers: spelled).0 == 200)
+        try await service.stop()
+    }
+
+    @Test("during a secret rotation a delivery signed with the old secret or the new one is taken; any other secret is refused")
+    func rotation() async throws {
+        let old = WebhookSecret(key: Array(repeating: 1, count: 32))
+        let unknown = WebhookSecret(key: Array(repeating: 2, count: 32))
+        let service = try await ServiceHarness.start(olderSecrets: [old])
+        let body = { RunaJSON.encode(Orders.completed()) }
+        #expect(try await service.post(service.signed(body(), secret: old)).0 == 200)
+        #expect(try await service.post(service.signed(body())).0 == 200)
+        let refused = try await service.post(service.signed(body(), secret: unknown))
+        #expect(refused.0 == 401 && refused.1.contains(#""type":"invalid_signature""#))
+        #expect(try await service.value("SELECT count(*) FROM orders", as: Int.self) == 2)
         try await service.stop()
     }
 

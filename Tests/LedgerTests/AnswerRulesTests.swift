@@ -1,5 +1,6 @@
 import RunaModels
 import Testing
+import TestSupport
 @testable import Ledger
 
 /// The rules only Runa's own answer (`GET /order/{id}`) triggers, on plain values: no database.

@@ -1,6 +1,7 @@
 import Foundation
 import RunaModels
 import Testing
+import TestSupport
 @testable import Ledger
 
 /// "Complete through T": every order Runa lists up to T is in the ledger, finished with its item details or known

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import RunaModels
 import Testing
+import TestSupport
 @testable import Ledger
 
 @Suite("The SQLite ledger file")

@@ -1,6 +1,7 @@
 import Ledger
 import RunaModels
 import Testing
+import TestSupport
 
 @Suite("The list's direction, read from created_at")
 struct ListDirectionTests {

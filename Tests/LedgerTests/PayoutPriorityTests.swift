@@ -1,6 +1,7 @@
 import Foundation
 import RunaModels
 import Testing
+import TestSupport
 @testable import Ledger
 
 /// Money about to lapse comes first: the reconciler's queue serves orders whose ACTIVE payouts expire soonest.

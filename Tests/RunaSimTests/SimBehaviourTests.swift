@@ -2,6 +2,7 @@ import Foundation
 import RunaModels
 @testable import RunaSim
 import Testing
+import TestSupport
 
 @Suite("Simulated order life, idempotency, listing and faults", .serialized)
 struct SimBehaviourTests {

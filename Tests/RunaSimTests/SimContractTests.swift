@@ -2,6 +2,7 @@ import Foundation
 import RunaModels
 @testable import RunaSim
 import Testing
+import TestSupport
 
 @Suite("The simulator honours Runa's documented contract", .serialized)
 struct SimContractTests {

@@ -2,6 +2,7 @@ import Foundation
 import RunaModels
 @testable import RunaSim
 import Testing
+import TestSupport
 
 /// One validation rule of the seed OpenAPI: a change to a valid body, and the 422 `details[]` entry it must cause.
 struct Rule: Sendable, CustomTestStringConvertible {

@@ -6,34 +6,6 @@ import RunaModels
 import Testing
 import TestSupport
 
-/// Orders written into the ledger as Runa's own answers (items, payouts, money in several currencies).
-func seedLedger(_ database: LedgerDatabase, count: Int, offset: Int = 0) async throws -> [RunaOrder] {
-    var orders: [RunaOrder] = []
-    for index in offset..<(offset + count) {
-        let currency = ["USD", "GBP", "EUR"][index % 3]
-        let created = Timestamp(rfc3339: "2026-10-01T00:00:00Z")!.adding(seconds: Int64(index) * 3_600)
-        let status: OrderStatus = index % 7 == 3 ? .failed : .completed
-        let face = try Money(parsing: "\(10 + index % 40).\(String(format: "%02d", index % 100))")
-        let items = (0..<(1 + index % 2)).map { position in
-            OrderItem(id: "E-Q\(index)-\(position)", distributionMethod: .payoutLink(templateId: nil),
-                      products: .single(value: "AMZ-US", usageConfig: nil), faceValue: face, price: face, currency: currency,
-                      payout: status == .completed
-                        ? Payout(status: index % 4 == 0 ? .claimed : .active, statusUpdatedAt: created.adding(seconds: 60),
-                                 url: "https://spend/\(index)/\(position)")
-                        : nil)
-        }
-        let total = Money(micros: face.micros * Int64(items.count), scale: 2)
-        let description = index % 5 == 0 ? "=HYPERLINK(\"evil\"), \"quoted\"\nline \(index)" : "bonus \(index)"
-        let order = RunaOrder(id: String(format: "O-Q%05d", index), status: status, createdAt: created,
-                              completedAt: created.adding(seconds: 1), description: .value(description),
-                              paymentMethod: .object(["type": .string("ACCOUNT_BALANCE")]), currency: currency,
-                              totalPrice: total, totalDiscount: Money(micros: 0, scale: 2), items: items)
-        _ = try await database.applyAuthoritative(order, cause: "test", now: LedgerClock.now())
-        orders.append(order)
-    }
-    return orders
-}
-
 @Suite("The /v1 query API", .serialized)
 struct QueryAPITests {
     static let token = "test-token-0123456789abcdef"
@@ -369,38 +341,6 @@ struct QueryAPITests {
     }
 }
 
-/// A small RFC 4180 reader for the tests (quoted fields, doubled quotes, CRLF records).
-func parseCSV(_ text: String) -> [[String]] {
-    var records: [[String]] = []
-    var record: [String] = []
-    var field = ""
-    var quoted = false
-    var iterator = Array(text).makeIterator()
-    var pending: Character? = nil
-    while let char = pending ?? iterator.next() {
-        pending = nil
-        if quoted {
-            if char == "\"" {
-                if let next = iterator.next() {
-                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                } else { quoted = false }
-            } else { field.append(char) }
-        } else if char == "\"" {
-            quoted = true
-        } else if char == "," {
-            record.append(field); field = ""
-        } else if char == "\r\n" || char == "\n" {
-            record.append(field); field = ""
-            records.append(record); record = []
-        } else {
-            field.append(char)
-        }
-    }
-    if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
-    return records
-}
-
-
 @Suite("GET /v1/openapi.json is true to the API")
 struct OpenAPIDocumentTests {
     func document() throws -> [String: Any] {
@@ -437,37 +377,6 @@ struct OpenAPIDocumentTests {
             let (code, _) = try await service.send(path: concrete, method: .DELETE, headers: [], body: nil)
             #expect(code == 405, "\(concrete) should refuse DELETE with 405")
         }
-        try await service.stop()
-    }
-}
-
-@Suite("runa-ledger export")
-struct ExportCommandTests {
-    @Test("writes exactly the API's CSV for the same filters; a bad filter is refused naming it; an existing file needs --force")
-    func export() async throws {
-        let service = try await ServiceHarness.start(apiTokens: [QueryAPITests.token])
-        _ = try await seedLedger(service.service.database, count: 40)
-        let (_, api) = try await service.send(path: "/v1/orders?format=csv&currency=USD&status=COMPLETED", method: .GET,
-                                              headers: [("Authorization", "Bearer \(QueryAPITests.token)")], body: nil)
-        let folder = try TemporaryFolder()
-        let out = folder.path("orders.csv")
-        let result = try await runLedger(["export", "orders", "currency=USD", "status=COMPLETED", "--out", out,
-                                    "--db", service.databasePath, "--migrations", Repository.migrations.path])
-        #expect(result.0 == 0, "\(result.1)")
-        #expect(try String(contentsOfFile: out, encoding: .utf8) == api)
-        #expect(parseCSV(api).count > 5)
-        try Data("keep me".utf8).write(to: URL(fileURLWithPath: out))
-        let refused = try await runLedger(["export", "orders", "--out", out, "--db", service.databasePath])
-        #expect(refused.0 == 2 && refused.1.contains("--force"), "\(refused.1)")
-        #expect(try String(contentsOfFile: out, encoding: .utf8) == "keep me", "an existing file is never overwritten")
-        let forced = try await runLedger(["export", "orders", "currency=USD", "status=COMPLETED", "--out", out, "--force",
-                                          "--db", service.databasePath])
-        #expect(forced.0 == 0)
-        #expect(try String(contentsOfFile: out, encoding: .utf8) == api)
-        let events = try await runLedger(["export", "events", "order_id=O-Q00001", "--db", service.databasePath])
-        #expect(events.0 == 0 && parseCSV(events.1).count >= 2)
-        let bad = try await runLedger(["export", "payouts", "currency=dollars", "--db", service.databasePath])
-        #expect(bad.0 == 2 && bad.1.contains("currency:"))
         try await service.stop()
     }
 }

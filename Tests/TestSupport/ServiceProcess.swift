@@ -2,28 +2,27 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Synchronization
-import TestSupport
 import Webhooks
 
 /// The real `runa-ledger serve` executable, started as a child process on a free port.
-final class ServiceProcess: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+public final class ServiceProcess: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
     private let errors = Pipe()
     private let captured = CapturedLog()
 
     /// Everything the service logged (its stderr) so far.
-    var log: String { captured.text }
+    public var log: String { captured.text }
 
     /// The service's resident set size in bytes, from `/proc` (0 when unreadable).
-    var residentBytes: Int {
+    public var residentBytes: Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
 
     /// The built executable beside the test bundle (SwiftPM builds every product before running tests).
-    static var executable: URL {
+    public static var executable: URL {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("runa-ledger")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
@@ -31,7 +30,7 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Starts `serve` on `database` and waits until it logs that it listens.
-    convenience init(database: String, secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
+    public convenience init(database: String, secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
         try self.init(launching: Self.executable,
                       arguments: ["serve", "--db", database, "--port", "0", "--migrations", Repository.migrations.path],
                       secret: secret, extraEnvironment: extraEnvironment)
@@ -39,7 +38,7 @@ final class ServiceProcess: @unchecked Sendable {
 
     /// Starts `executable` (`serve` itself, or a wrapper that ends by running it) and waits until the service logs
     /// that it listens.
-    init(launching executable: URL, arguments: [String], secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
+    public init(launching executable: URL, arguments: [String], secret: WebhookSecret, extraEnvironment: [String: String] = [:]) throws {
         process.executableURL = executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
@@ -73,11 +72,11 @@ final class ServiceProcess: @unchecked Sendable {
         }
     }
 
-    func kill(_ signal: Int32) {
+    public func kill(_ signal: Int32) {
         Foundation.kill(process.processIdentifier, signal)
     }
 
-    func waitForExit() -> Int32 {
+    public func waitForExit() -> Int32 {
         process.waitUntilExit()
         errors.fileHandleForReading.readabilityHandler = nil
         let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -86,7 +85,7 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     /// POSTs a delivery; `nil` when the connection failed (the process died under it).
-    func post(_ delivery: SignedDelivery) async -> Int? {
+    public func post(_ delivery: SignedDelivery) async -> Int? {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/runa")
         request.method = .POST
         for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
@@ -102,8 +101,8 @@ final class ServiceProcess: @unchecked Sendable {
 }
 
 /// Text appended from a pipe's handler thread and read from tests.
-final class CapturedLog: Sendable {
+public final class CapturedLog: Sendable {
     private let storage = Mutex<String>("")
-    func append(_ text: String) { storage.withLock { $0 += text } }
-    var text: String { storage.withLock { $0 } }
+    public func append(_ text: String) { storage.withLock { $0 += text } }
+    public var text: String { storage.withLock { $0 } }
 }

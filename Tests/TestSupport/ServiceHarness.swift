@@ -11,16 +11,17 @@ import Prometheus
 import RunaModels
 import ServiceLifecycle
 import Synchronization
-import TestSupport
 import Webhooks
 
 /// Log lines captured from the service under test, to prove what it never logs.
-final class CapturedLogs: Sendable {
+public final class CapturedLogs: Sendable {
+    public init() {}
+
     private let lines = Mutex<[String]>([])
 
-    var all: [String] { lines.withLock { $0 } }
+    public var all: [String] { lines.withLock { $0 } }
 
-    func logger() -> Logger {
+    public func logger() -> Logger {
         var logger = Logger(label: "test") { _ in CapturingHandler(sink: self) }
         logger.logLevel = .trace
         return logger
@@ -30,42 +31,43 @@ final class CapturedLogs: Sendable {
 }
 
 private struct CapturingHandler: LogHandler {
-    let sink: CapturedLogs
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
+    public let sink: CapturedLogs
+    public var logLevel: Logger.Level = .trace
+    public var metadata: Logger.Metadata = [:]
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         sink.append("\(event.level) \(event.message) \(merged)")
     }
 }
 
 /// The real service, in process, on a free loopback port with a real SQLite file.
-final class ServiceHarness: Sendable {
-    let folder: TemporaryFolder
-    let secret: WebhookSecret
-    let service: LedgerService
-    let port: Int
-    let logs: CapturedLogs
+public final class ServiceHarness: Sendable {
+    public let folder: TemporaryFolder
+    public let secret: WebhookSecret
+    public let service: LedgerService
+    public let port: Int
+    public let logs: CapturedLogs
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
-    var databasePath: String { service.settings.databasePath }
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var databasePath: String { service.settings.databasePath }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    static func start(maxBodyBytes: Int = 1_048_576, busyTimeout: Double = 0.3,
-                      registry: PrometheusCollectorRegistry? = nil, apiTokens: [String] = []) async throws -> ServiceHarness {
+    public static func start(maxBodyBytes: Int = 1_048_576, busyTimeout: Double = 0.3,
+                      registry: PrometheusCollectorRegistry? = nil, apiTokens: [String] = [],
+                      olderSecrets: [WebhookSecret] = []) async throws -> ServiceHarness {
         let folder = try TemporaryFolder()
         let secret = WebhookSecret(key: (0..<32).map { _ in UInt8.random(in: 0...255) })
         var settings = ServiceSettings()
         settings.databasePath = folder.path("ledger.sqlite")
         settings.port = 0
-        settings.webhookSecrets = [secret]
+        settings.webhookSecrets = [secret] + olderSecrets
         settings.maxBodyBytes = maxBodyBytes
         settings.busyTimeoutSeconds = busyTimeout
         settings.apiTokens = apiTokens
@@ -95,13 +97,13 @@ final class ServiceHarness: Sendable {
     }
 
     /// Graceful shutdown, as SIGTERM does it.
-    func stop() async throws {
+    public func stop() async throws {
         await group.triggerGracefulShutdown()
         try await running.value
     }
 
     /// A delivery of `body` signed with this service's secret (or `secret`), at `now + offset` seconds.
-    func signed(_ body: Data, id: String = "msg_\(UUID().uuidString)", offset: Int64 = 0,
+    public func signed(_ body: Data, id: String = "msg_\(UUID().uuidString)", offset: Int64 = 0,
                 secret: WebhookSecret? = nil) -> SignedDelivery {
         let timestamp = LedgerClock.now().secondsSinceEpoch + offset
         return SignedDelivery(
@@ -110,20 +112,20 @@ final class ServiceHarness: Sendable {
             body: body)
     }
 
-    func signed(_ order: RunaOrder, id: String = "msg_\(UUID().uuidString)") -> SignedDelivery {
+    public func signed(_ order: RunaOrder, id: String = "msg_\(UUID().uuidString)") -> SignedDelivery {
         signed(RunaJSON.encode(order), id: id)
     }
 
     /// POSTs to `/webhooks/runa`; returns the status and body.
-    func post(_ delivery: SignedDelivery, headers: [(String, String)]? = nil) async throws -> (Int, String) {
+    public func post(_ delivery: SignedDelivery, headers: [(String, String)]? = nil) async throws -> (Int, String) {
         try await send(path: "/webhooks/runa", method: .POST, headers: headers ?? delivery.headers, body: delivery.body)
     }
 
-    func get(_ path: String) async throws -> (Int, String) {
+    public func get(_ path: String) async throws -> (Int, String) {
         try await send(path: path, method: .GET, headers: [], body: nil)
     }
 
-    func send(path: String, method: HTTPMethod, headers: [(String, String)], body: Data?) async throws -> (Int, String) {
+    public func send(path: String, method: HTTPMethod, headers: [(String, String)], body: Data?) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -134,12 +136,12 @@ final class ServiceHarness: Sendable {
     }
 
     /// The first column of the first row of `sql`, read from the service's ledger.
-    func value<T: DatabaseValueConvertible & Sendable>(_ sql: String, as type: T.Type = T.self) async throws -> T? {
+    public func value<T: DatabaseValueConvertible & Sendable>(_ sql: String, as type: T.Type = T.self) async throws -> T? {
         try await service.database.pool.read { try T.fetchOne($0, sql: sql) }
     }
 
     /// Row counts of the tables a delivery writes to.
-    func writtenRows() async throws -> [Int] {
+    public func writtenRows() async throws -> [Int] {
         try await service.database.pool.read { db in
             try ["webhook_deliveries", "orders", "order_events", "reconcile_tasks"].map {
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1

@@ -3,26 +3,25 @@ import GRDB
 import Ledger
 import RunaModels
 import Synchronization
-import TestSupport
 import Webhooks
 
 /// Signed deliveries of numbered orders sent to a running `serve` by concurrent senders, remembering which ones
 /// the service acknowledged (2xx): what every durability, backup and replication test checks against.
-final class DeliveryLoad: Sendable {
-    let secret: WebhookSecret
+public final class DeliveryLoad: Sendable {
+    public let secret: WebhookSecret
     /// Distinguishes the message and order ids of one test's deliveries.
-    let tag: String
+    public let tag: String
     private let acknowledged = Mutex<[Int]>([])
     private let stopped = Atomic<Bool>(false)
 
-    init(secret: WebhookSecret, tag: String) {
+    public init(secret: WebhookSecret, tag: String) {
         self.secret = secret
         self.tag = tag
     }
 
-    func messageId(_ index: Int) -> String { "msg_\(tag)_\(index)" }
+    public func messageId(_ index: Int) -> String { "msg_\(tag)_\(index)" }
 
-    func delivery(_ index: Int) -> SignedDelivery {
+    public func delivery(_ index: Int) -> SignedDelivery {
         let order = RunaOrder(id: "O-\(tag.uppercased())-\(index)", status: .completed,
                               createdAt: Timestamp(secondsSinceEpoch: 1_790_000_000),
                               description: .value("\(tag) \(index)"), paymentMethod: .object(["type": .string("ACCOUNT_BALANCE")]),
@@ -39,7 +38,7 @@ final class DeliveryLoad: Sendable {
     /// Sends the deliveries of `range` with `connections` in flight; returns when the range is done, ``stop()`` was
     /// called, or the service is gone. Returns the indexes acknowledged during this run.
     @discardableResult
-    func run(against service: ServiceProcess, range: Range<Int>, connections: Int) async -> [Int] {
+    public func run(against service: ServiceProcess, range: Range<Int>, connections: Int) async -> [Int] {
         let next = NextIndex(range.lowerBound)
         return await withTaskGroup(of: [Int].self) { group in
             for _ in 0..<connections {
@@ -61,16 +60,16 @@ final class DeliveryLoad: Sendable {
         }
     }
 
-    func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { stopped.store(true, ordering: .relaxed) }
 
     /// Records `index` as acknowledged, for deliveries sent one by one rather than by ``run(against:range:connections:)``.
-    func record(_ index: Int) { acknowledged.withLock { $0.append(index) } }
+    public func record(_ index: Int) { acknowledged.withLock { $0.append(index) } }
 
     /// Every index acknowledged so far, by any run.
-    var acknowledgedIndexes: [Int] { acknowledged.withLock { $0 } }
+    public var acknowledgedIndexes: [Int] { acknowledged.withLock { $0 } }
 
     /// The acknowledged deliveries missing from the ledger file at `path` (empty when none is lost).
-    func missing(_ indexes: [Int], from path: String) throws -> [Int] {
+    public func missing(_ indexes: [Int], from path: String) throws -> [Int] {
         var configuration = Configuration()
         configuration.readonly = true
         let database = try DatabaseQueue(path: path, configuration: configuration)
@@ -81,12 +80,12 @@ final class DeliveryLoad: Sendable {
 }
 
 /// Hands out increasing indexes to concurrent senders.
-final class NextIndex: Sendable {
+public final class NextIndex: Sendable {
     private let value: Mutex<Int>
 
-    init(_ start: Int) { value = Mutex(start) }
+    public init(_ start: Int) { value = Mutex(start) }
 
-    func take(below limit: Int) -> Int? {
+    public func take(below limit: Int) -> Int? {
         value.withLock { value in
             guard value < limit else { return nil }
             defer { value += 1 }

@@ -3,16 +3,16 @@ import Foundation
 import Logging
 
 /// A real SQLite ledger in a fresh temporary folder, migrated with the repository's `migrations/`.
-struct TemporaryLedger {
-    let folder: URL
-    let database: LedgerDatabase
-    let migrations: [Migration]
+public struct TemporaryLedger {
+    public let folder: URL
+    public let database: LedgerDatabase
+    public let migrations: [Migration]
 
-    static let migrationsFolder = URL(fileURLWithPath: #filePath)
+    public static let migrationsFolder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("migrations")
 
-    init(migrate: Bool = true) throws {
+    public init(migrate: Bool = true) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = try LedgerDatabase(path: folder.appendingPathComponent("ledger.sqlite").path, busyTimeout: 0.2)
@@ -20,7 +20,7 @@ struct TemporaryLedger {
         if migrate { try database.migrate(migrations) }
     }
 
-    func writer() -> LedgerWriter {
+    public func writer() -> LedgerWriter {
         LedgerWriter(database: database, logger: Logger(label: "test"))
     }
 }
@@ -29,17 +29,17 @@ import GRDB
 
 extension TemporaryLedger {
     /// The first column of the first row of `sql`.
-    func value<T: DatabaseValueConvertible & Sendable>(_ sql: String, as type: T.Type = T.self) async throws -> T? {
+    public func value<T: DatabaseValueConvertible & Sendable>(_ sql: String, as type: T.Type = T.self) async throws -> T? {
         try await database.pool.read { try T.fetchOne($0, sql: sql) }
     }
 
     /// The first column of every row of `sql`.
-    func values<T: DatabaseValueConvertible & Sendable>(_ sql: String, as type: T.Type = T.self) async throws -> [T] {
+    public func values<T: DatabaseValueConvertible & Sendable>(_ sql: String, as type: T.Type = T.self) async throws -> [T] {
         try await database.pool.read { try T.fetchAll($0, sql: sql) }
     }
 
     /// Runs `sql` in a write transaction (for tests that tamper or install faults).
-    func execute(_ sql: String) async throws {
+    public func execute(_ sql: String) async throws {
         try await database.pool.write { try $0.execute(sql: sql) }
     }
 }

@@ -2,18 +2,26 @@
 # Query API benchmark on a generated ledger of N orders (default 1,000,000): first page of GET /v1/orders with two
 # filters (p50/p99 under wrk), GET /v1/summary over everything, CSV export rows/s, and the server's peak RSS.
 # Usage: bench/query.sh [ORDERS]
+# Env: BIN and MIGRATIONS (another build and its migrations folder, for before/after comparisons; default: this
+#      tree's), LEDGER (a ledger made before, copied instead of generated, so that runs compare on identical files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS=${1:-1000000}
-swift build -c release --product runa-ledger >/dev/null
-BIN=.build/release/runa-ledger
+if [ -z "${BIN:-}" ]; then swift build -c release --product runa-ledger >/dev/null; fi
+BIN=${BIN:-.build/release/runa-ledger}
+MIGRATIONS=${MIGRATIONS:-migrations}
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$BIN" migrate --db "$WORK/ledger.sqlite" --migrations migrations >/dev/null
-python3 bench/make_ledger.py "$WORK/ledger.sqlite" "$ORDERS"
+if [ -n "${LEDGER:-}" ]; then
+  cp "$LEDGER" "$WORK/ledger.sqlite"
+  ORDERS=$(sqlite3 "$WORK/ledger.sqlite" 'SELECT count(*) FROM orders')
+else
+  "$BIN" migrate --db "$WORK/ledger.sqlite" --migrations "$MIGRATIONS" >/dev/null
+  python3 bench/make_ledger.py "$WORK/ledger.sqlite" "$ORDERS"
+fi
 TOKEN=bench-token-0123456789abcdef
 LEDGER_API_TOKENS=$TOKEN RUNA_WEBHOOK_SECRETS=whsec_ZGV2LW9ubHktc2VjcmV0LWRvLW5vdC11c2UtaW4tcHJvZA== LOG_LEVEL=warning \
-  "$BIN" serve --db "$WORK/ledger.sqlite" --port 18500 --migrations migrations 2>/dev/null &
+  "$BIN" serve --db "$WORK/ledger.sqlite" --port 18500 --migrations "$MIGRATIONS" 2>/dev/null &
 SERVER=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18500/readyz >/dev/null && break; sleep 0.1; done
 echo "machine: $(nproc) cores, $(date -u +%FT%TZ); $ORDERS orders"

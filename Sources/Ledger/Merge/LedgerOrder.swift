@@ -100,6 +100,20 @@ public struct LedgerItem: Sendable, Equatable {
     }
 }
 
+/// The columns `order_items` derives from an item for filtering: its distribution and product types and its
+/// product codes (canonical JSON). Taken from the typed payload when the observation is made.
+struct ItemColumns: Sendable, Equatable {
+    var distributionType: String
+    var productType: String
+    var productCodes: String
+
+    init(_ item: OrderItem) {
+        distributionType = item.distributionMethod.type
+        productType = item.products.type
+        productCodes = CanonicalJSON.string(item.products.productCodes)
+    }
+}
+
 extension RunaOrder {
     /// What this payload says about each order-level field: absent, null, or a value.
     func reportedFields() -> [OrderField: Reported<FieldValue>] {

@@ -13,6 +13,8 @@ public struct Observation: Sendable {
     let reportedFields: [OrderField: Reported<FieldValue>]
     /// The payload's items with their fields in ledger form.
     let reportedItems: [(item: OrderItem, fields: [String: FieldValue])]?
+    /// The columns `order_items` derives from each reported item (by id), so the writer decodes nothing.
+    let itemColumns: [String: ItemColumns]
 
     public init(order: RunaOrder, source: ChangeSource, isAuthoritative: Bool) {
         self.order = order
@@ -23,6 +25,7 @@ public struct Observation: Sendable {
         // its own word that there is nothing more to learn, so it completes the details with no items.
         let items = order.items ?? (isAuthoritative && order.status == .failed ? [] : nil)
         self.reportedItems = items?.map { ($0, $0.ledgerFields()) }
+        self.itemColumns = Dictionary((items ?? []).map { ($0.id, ItemColumns($0)) }) { first, _ in first }
     }
 
     /// A signed `order.completion` body: what Runa said when it sent it, never authoritative (deliveries come late

@@ -60,8 +60,12 @@ enum OrderRepository {
     }
 
     /// Writes the decision's order over `previous`: the order row, changed items and payouts, and follow-up tasks.
+    ///
+    /// `itemColumns` holds the derived columns of every item the observation reported; an item whose fields changed
+    /// is always one of them.
     static func save(
-        _ decision: MergeDecision, previous: LedgerOrder?, source: ChangeSource, now: String, db: Database
+        _ decision: MergeDecision, previous: LedgerOrder?, source: ChangeSource, itemColumns: [String: ItemColumns],
+        now: String, db: Database
     ) throws {
         let order = decision.order
         let upsert = try db.cachedStatement(sql: """
@@ -96,7 +100,10 @@ enum OrderRepository {
         for item in order.items {
             let held = previous?.item(item.id)
             if held?.fields != item.fields || held?.position != item.position {
-                try saveItem(item, orderId: order.id, db: db)
+                guard let columns = itemColumns[item.id] else {
+                    throw LedgerError.unavailable("item \(item.id) changed with no payload reporting it")
+                }
+                try saveItem(item, columns: columns, orderId: order.id, db: db)
             }
             if let payout = item.payout, held?.payout != payout {
                 try db.cachedStatement(sql: """
@@ -121,21 +128,13 @@ enum OrderRepository {
         }
     }
 
-    private static func saveItem(_ item: LedgerItem, orderId: String, db: Database) throws {
+    private static func saveItem(_ item: LedgerItem, columns: ItemColumns, orderId: String, db: Database) throws {
         func text(_ name: String) -> String? { item.fields[name]?.columnText }
         func micros(_ name: String) -> Int64 {
             if case .money(let money) = item.fields[name] { return money.micros }
             return 0
         }
         func json(_ name: String) -> String { text(name) ?? "{}" }
-        let distributionType = typeOf(json("distribution"))
-        let productType = typeOf(json("products"))
-        let codes: [String]
-        if let products = try? RunaJSON.decode(ProductSelection.self, from: Data(json("products").utf8)) {
-            codes = products.productCodes
-        } else {
-            codes = []
-        }
         try db.cachedStatement(sql: """
             INSERT INTO order_items (id, order_id, position, face_value, face_value_micros, price, price_micros,
                 currency, distribution_type, distribution, product_type, products, product_codes, redemption_url)
@@ -148,14 +147,9 @@ enum OrderRepository {
                 product_codes = excluded.product_codes, redemption_url = excluded.redemption_url
             """).execute(arguments: [
                 item.id, orderId, item.position, text("face_value"), micros("face_value"), text("price"),
-                micros("price"), text("currency"), distributionType, json("distribution"), productType,
-                json("products"), CanonicalJSON.string(codes), text("redemption_url"),
+                micros("price"), text("currency"), columns.distributionType, json("distribution"), columns.productType,
+                json("products"), columns.productCodes, text("redemption_url"),
             ])
-    }
-
-    /// The `type` member of a stored JSON object.
-    private static func typeOf(_ json: String) -> String {
-        (try? RunaJSON.decode(JSONValue.self, from: Data(json.utf8)))?.objectValue?["type"]?.stringValue ?? "UNKNOWN"
     }
 
     /// A stored column back into a field value of the kind the merge rules use.

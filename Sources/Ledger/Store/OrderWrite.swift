@@ -40,7 +40,8 @@ enum OrderWrite {
         }
         let decision = MergeRules.merge(current, with: observation, facts: facts)
         if decision.isChange {
-            try OrderRepository.save(decision, previous: current, source: observation.source, now: now.text, db: db)
+            try OrderRepository.save(decision, previous: current, source: observation.source,
+                                     itemColumns: observation.itemColumns, now: now.text, db: db)
         }
         try AuditTrail.append(decision.events, orderId: id, source: observation.source, cause: cause, at: now.text,
                               head: &head, db: db)

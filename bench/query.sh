@@ -23,8 +23,9 @@ TOKEN=bench-token-0123456789abcdef
 LEDGER_API_TOKENS=$TOKEN RUNA_WEBHOOK_SECRETS=whsec_ZGV2LW9ubHktc2VjcmV0LWRvLW5vdC11c2UtaW4tcHJvZA== LOG_LEVEL=warning \
   "$BIN" serve --db "$WORK/ledger.sqlite" --port 18500 --migrations "$MIGRATIONS" 2>/dev/null &
 SERVER=$!
-for _ in $(seq 100); do curl -sf http://127.0.0.1:18500/readyz >/dev/null && break; sleep 0.1; done
-echo "machine: $(nproc) cores, $(date -u +%FT%TZ); $ORDERS orders"
+STARTED=$(date +%s.%N)
+for _ in $(seq 1200); do curl -sf http://127.0.0.1:18500/readyz >/dev/null && break; sleep 0.1; done
+echo "machine: $(nproc) cores, $(date -u +%FT%TZ); $ORDERS orders; ready $(python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 1))" "$STARTED") s after start"
 
 cat > "$WORK/auth.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $TOKEN"

@@ -173,7 +173,8 @@ struct Demo: AsyncParsableCommand {
 enum DemoReport {
     static func lines(_ comparison: TruthComparison) -> [String] {
         let c = comparison
-        var lines = ["ledger: \(c.ledgerOrders) orders; \(c.matched) match the simulator, \(c.missing) missing, \(c.differing) differ;",
+        var lines = ["ledger: \(c.ledgerOrders) orders; \(c.matched) match the simulator, \(c.missing) missing, \(c.differing) differ,",
+                     "        \(c.withoutDetails) agree but wait for their item details;",
                      "        item details for \(c.ledgerItems) of \(c.truthItems) items; \(c.payoutsMatching) of \(c.truthPayouts) payout states",
                      "        match (\(c.payoutsNoLongerActive) links claimed, cancelled or expired since completion, with no webhook)"]
         lines.append("totals of completed orders per currency (ledger / simulator):")

@@ -47,6 +47,21 @@ struct TruthComparisonTests {
         #expect(!comparison.matches && comparison.missing == 1 && comparison.differing == 3 && comparison.matched == 0)
     }
 
+    @Test("an order known from its webhook alone agrees so far, but waits for its item details: not matching, not differing")
+    func withoutDetails() async throws {
+        let ledger = try TemporaryLedger()
+        let writer = ledger.writer()
+        for order in Self.truth() {
+            var webhook = order
+            webhook.items = nil
+            _ = try await writer.record(.sample(id: "msg-\(order.id)", order: webhook))
+        }
+        let comparison = try await ledger.database.compare(withTruth: Self.truth())
+        #expect(comparison.withoutDetails == 2 && comparison.differing == 0 && comparison.matched == 1, "\(comparison.problems)")
+        #expect(Set(comparison.problems) == ["O-1 item details not yet known", "O-2 item details not yet known"])
+        #expect(comparison.truthPayouts == 3 && comparison.payoutsMatching == 0 && comparison.payoutsNoLongerActive == 1)
+    }
+
     @Test("an order or item created twice in the audit trail is a difference even when the rows agree")
     func duplicatedCreation() async throws {
         let ledger = try await Self.ledger(holding: Self.truth())

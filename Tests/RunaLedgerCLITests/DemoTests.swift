@@ -14,21 +14,26 @@ struct DemoTests {
         let (status, text) = try await runLedger(["demo", "--orders", "80", "--seed", "3", "--exit", "--require-match",
                                                   "--folder", folder.path("demo"), "--truth-out", truthFile])
         #expect(status == 0, "\(text)")
-        // What a person sees: every order reached Runa, webhooks were lost on the way, and the report says so.
+        // What a person sees: every order was placed, or answered an error Runa replays for its key (then only the
+        // list tells whether Runa took it: an edge 500 met twice looks the same as a replayed one), and the report
+        // says how many webhooks were due.
         #expect(text.contains("0 could not be placed"), "\(text)")
-        #expect(text.contains("webhooks: 80 due"), "\(text)")
+        let placed = try #require(text.firstMatch(of: /placed (\d+) orders/).flatMap { Int($0.output.1) })
+        let replayed = try #require(text.firstMatch(of: /(\d+) answered an error Runa replays/).flatMap { Int($0.output.1) })
+        #expect(placed + replayed == 80, "\(text)")
         #expect(text.contains("after webhooks alone:") && text.contains("after the reconciler:"))
         #expect(text.contains("Authorization: Bearer demo-token-") && text.contains("/v1/summary"))
 
         // The verdict is checked here, not taken from the report: the ledger the demo left against the simulator's own
         // record of its orders, field by field.
         let truth = try RunaJSON.decode([RunaOrder].self, from: Data(contentsOf: URL(fileURLWithPath: truthFile)))
-        #expect(truth.count == 80)
+        #expect((placed...80).contains(truth.count))
+        #expect(text.contains("webhooks: \(truth.count) due"), "\(text)")
         #expect(truth.contains { $0.status == .failed } && truth.contains { $0.status == .completed })
         let database = try LedgerDatabase(path: folder.path("demo/ledger.sqlite"))
         let comparison = try await database.compare(withTruth: truth)
         #expect(comparison.problems.isEmpty, "\(comparison.problems.prefix(5))")
-        #expect(comparison.ledgerOrders == 80 && comparison.truthItems > 80)
+        #expect(comparison.ledgerOrders == truth.count && comparison.truthItems > truth.count)
         #expect(comparison.payoutsNoLongerActive > 0, "payouts changed with no webhook, and the ledger has them")
         #expect(try database.check(migrations: try Migration.load(from: Repository.migrations)).isHealthy)
         // The webhooks the simulator dropped were found by the reconciler: such orders carry the discrepancy.

@@ -5,10 +5,12 @@ import RunaModels
 /// the demo and the tests): every order's status, money and currency, its items in order with their money, each
 /// payout's status and the time of that status, and no order or item created twice in the trail.
 public struct TruthComparison: Sendable {
-    /// Every difference, one line each, naming the order or item (`O-… total_price`, `E-… payout CLAIMED vs ACTIVE`).
+    /// Every difference, one line each, naming the order or item (`O-… total_price`, `E-… payout CLAIMED vs ACTIVE`),
+    /// then what the ledger does not know yet (`O-… items not yet known`).
     public var problems: [String] = []
     /// Orders in the ledger; Runa's orders the ledger holds in the same state; those it lacks; those that differ;
-    /// those that agree so far but whose items the ledger does not hold yet (a webhook body carries none).
+    /// those that agree so far but lack what the ledger has not learned yet (a webhook body carries no items, and a
+    /// FAILED one no money either).
     public var ledgerOrders = 0, matched = 0, missing = 0, differing = 0, withoutDetails = 0
     /// Items the ledger holds details of, and items Runa lists.
     public var ledgerItems = 0, truthItems = 0
@@ -41,46 +43,58 @@ extension LedgerDatabase {
                     result.completedTotals[order.currency ?? "?", default: (0, 0)].truth += order.totalPrice?.micros ?? 0
                 }
                 result.truthItems += order.items?.count ?? 0
-                let before = result.problems.count
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [order.id]) else {
                     result.missing += 1
                     result.problems.append("\(order.id) missing")
                     for item in order.items ?? [] where item.payout != nil { result.truthPayouts += 1 }
                     continue
                 }
-                if row["status"] as String != order.status.rawValue { result.problems.append("\(order.id) status") }
-                if row["total_price_micros"] as Int64? != order.totalPrice?.micros { result.problems.append("\(order.id) total_price") }
-                if row["total_discount_micros"] as Int64? != order.totalDiscount?.micros { result.problems.append("\(order.id) total_discount") }
-                if row["currency"] as String? != order.currency { result.problems.append("\(order.id) currency") }
+                // A value the ledger holds that Runa contradicts is a difference; one it does not hold yet (a webhook
+                // body carries no items, a FAILED one not even money) is a gap the reconciler's enrichment fills.
+                var contradictions: [String] = [], gaps: [String] = []
+                func compare<Value: Equatable>(_ name: String, _ held: Value?, _ truth: Value?) {
+                    guard held != truth else { return }
+                    if held == nil { gaps.append("\(order.id) \(name) not yet known") } else { contradictions.append("\(order.id) \(name)") }
+                }
+                compare("status", row["status"] as String?, order.status.rawValue)
+                compare("total_price", row["total_price_micros"] as Int64?, order.totalPrice?.micros)
+                compare("total_discount", row["total_discount_micros"] as Int64?, order.totalDiscount?.micros)
+                compare("currency", row["currency"] as String?, order.currency)
                 let items = try Row.fetchAll(db, sql: "SELECT * FROM order_items WHERE order_id = ? ORDER BY position",
                                              arguments: [order.id])
-                if items.isEmpty, let truthItems = order.items, !truthItems.isEmpty {
-                    // Not a contradiction: the ledger has yet to learn the items (and their payouts).
+                let truthItems = order.items ?? []
+                if items.isEmpty, !truthItems.isEmpty {
+                    gaps.append("\(order.id) items not yet known")
                     result.truthPayouts += truthItems.filter { $0.payout != nil }.count
                     result.payoutsNoLongerActive += truthItems.filter { $0.payout.map { $0.status != .active } ?? false }.count
-                    if result.problems.count == before { result.withoutDetails += 1 } else { result.differing += 1 }
-                    result.problems.append("\(order.id) item details not yet known")
-                    continue
-                }
-                if items.map({ $0["id"] as String }) != (order.items ?? []).map(\.id) { result.problems.append("\(order.id) items") }
-                for item in order.items ?? [] {
-                    if let stored = items.first(where: { $0["id"] as String == item.id }),
-                       stored["face_value_micros"] as Int64 != item.faceValue.micros || stored["price_micros"] as Int64 != item.price.micros {
-                        result.problems.append("\(item.id) money")
-                    }
-                    guard let payout = item.payout else { continue }
-                    result.truthPayouts += 1
-                    if payout.status != .active { result.payoutsNoLongerActive += 1 }
-                    let held = try Row.fetchOne(db, sql: "SELECT status, status_updated_at FROM payouts WHERE item_id = ?",
-                                                arguments: [item.id])
-                    if held?["status"] as String? == payout.status.rawValue,
-                       held?["status_updated_at"] as String? == payout.statusUpdatedAt.canonical {
-                        result.payoutsMatching += 1
-                    } else {
-                        result.problems.append("\(item.id) payout \(held?["status"] as String? ?? "-") vs \(payout.status.rawValue)")
+                } else {
+                    if items.map({ $0["id"] as String }) != truthItems.map(\.id) { contradictions.append("\(order.id) items") }
+                    for item in truthItems {
+                        if let stored = items.first(where: { $0["id"] as String == item.id }),
+                           stored["face_value_micros"] as Int64 != item.faceValue.micros || stored["price_micros"] as Int64 != item.price.micros {
+                            contradictions.append("\(item.id) money")
+                        }
+                        guard let payout = item.payout else { continue }
+                        result.truthPayouts += 1
+                        if payout.status != .active { result.payoutsNoLongerActive += 1 }
+                        let held = try Row.fetchOne(db, sql: "SELECT status, status_updated_at FROM payouts WHERE item_id = ?",
+                                                    arguments: [item.id])
+                        if held?["status"] as String? == payout.status.rawValue,
+                           held?["status_updated_at"] as String? == payout.statusUpdatedAt.canonical {
+                            result.payoutsMatching += 1
+                        } else {
+                            contradictions.append("\(item.id) payout \(held?["status"] as String? ?? "-") vs \(payout.status.rawValue)")
+                        }
                     }
                 }
-                if result.problems.count == before { result.matched += 1 } else { result.differing += 1 }
+                result.problems += contradictions + gaps
+                if !contradictions.isEmpty {
+                    result.differing += 1
+                } else if !gaps.isEmpty {
+                    result.withoutDetails += 1
+                } else {
+                    result.matched += 1
+                }
             }
             let duplicated = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM (SELECT order_id, item_id, kind FROM order_events

@@ -16,7 +16,7 @@ let verifier = SignatureVerifier(secrets: [secret])
 let signedAt = Int64(Date().timeIntervalSince1970)
 let run = String(Int(Date().timeIntervalSince1970 * 1000), radix: 16)
 
-/// The same delivery shape as `make_deliveries.py`.
+/// The delivery shape of `make_deliveries.py` with `SHAPE=ideal` (the best case; its default is now Runa-shaped).
 func body(_ index: Int) -> Data {
     let price = "\(index % 500 + 1).\(String(format: "%02d", index % 100))"
     return Data("""

@@ -64,8 +64,6 @@ struct Demo: AsyncParsableCommand {
         var simulation = SimConfiguration(apiKey: apiKey, webhookURL: ledgerURL + "/webhooks/runa",
                                           webhookSecret: secret.exposedValue)
         simulation.seed = seed
-        simulation.completeAfterSeconds = 60
-        simulation.timeScale = 60
         simulation.completeAfterSeconds = 120
         simulation.timeScale = 3_600  // Svix's 5 min retry takes 0.08 s; a claim within 6 h takes 6 s
         simulation.payoutChangeWithinSeconds = 6 * 3_600

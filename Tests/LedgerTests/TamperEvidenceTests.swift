@@ -56,19 +56,6 @@ struct TamperEvidenceTests {
         return path
     }
 
-    /// Recomputes the event chain from `seq` on, as an insider with the (public) hashing rule would.
-    static func rehashEvents(from seq: Int64, _ db: Database) throws {
-        var previous = try String.fetchOne(db, sql: "SELECT prev_hash FROM order_events WHERE seq = ?", arguments: [seq]) ?? ""
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM order_events WHERE seq >= ? ORDER BY seq", arguments: [seq]) {
-            let event = AuditTrail.EventRow(
-                seq: row["seq"], at: row["at"], orderId: row["order_id"], itemId: row["item_id"], kind: row["kind"],
-                source: row["source"], cause: row["cause"], changes: row["changes"], prevHash: previous)
-            try db.execute(sql: "UPDATE order_events SET prev_hash = ?, hash = ? WHERE seq = ?",
-                           arguments: [previous, event.hash, event.seq])
-            previous = event.hash
-        }
-    }
-
     func check(_ path: String, _ folder: TemporaryFolder, _ migrations: [Migration], anchors: Bool = true,
                keyring: AnchorKeyring? = keyring) throws -> LedgerCheckReport {
         try LedgerDatabase.checkReadOnly(path: path, migrations: migrations,
@@ -95,7 +82,7 @@ struct TamperEvidenceTests {
             let seq = try Int64.fetchOne(db, sql: "SELECT min(seq) FROM order_events WHERE order_id = 'O-TAMPER3'") ?? 0
             try db.execute(sql: "UPDATE order_events SET changes = replace(changes, '\"10.00\"', '\"7.00\"') WHERE seq = ?", arguments: [seq])
             try db.execute(sql: "UPDATE orders SET total_price = '7.00', total_price_micros = 7000000 WHERE id = 'O-TAMPER3'")
-            try Self.rehashEvents(from: seq, db)
+            try Tampering.rehashEvents(from: seq, db)
         }
         let unanchored = try check(path, folder, migrations, anchors: false)
         #expect(unanchored.chain.isIntact && unanchored.isHealthy, "without anchors the rewrite is invisible: \(unanchored.summary)")

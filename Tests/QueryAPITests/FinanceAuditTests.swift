@@ -167,15 +167,7 @@ struct FinanceAuditTests {
             try db.execute(sql: "DROP TRIGGER order_events_no_update")
             let first = try Int64.fetchOne(db, sql: "SELECT min(seq) FROM order_events WHERE changes LIKE '%total_price%'") ?? 1
             try db.execute(sql: "UPDATE order_events SET changes = replace(changes, '.', ',') WHERE seq = ?", arguments: [first])
-            var previous = try String.fetchOne(db, sql: "SELECT prev_hash FROM order_events WHERE seq = ?", arguments: [first]) ?? ""
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM order_events WHERE seq >= ? ORDER BY seq", arguments: [first]) {
-                let event = AuditTrail.EventRow(
-                    seq: row["seq"], at: row["at"], orderId: row["order_id"], itemId: row["item_id"], kind: row["kind"],
-                    source: row["source"], cause: row["cause"], changes: row["changes"], prevHash: previous)
-                try db.execute(sql: "UPDATE order_events SET prev_hash = ?, hash = ? WHERE seq = ?",
-                               arguments: [previous, event.hash, event.seq])
-                previous = event.hash
-            }
+            try Tampering.rehashEvents(from: first, db)
         }
         let rewritten = try database.check(migrations: service.service.migrations)
         #expect(rewritten.chain.firstProblem == nil, "the rehashed chain verifies on its own")

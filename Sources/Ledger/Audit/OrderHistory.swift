@@ -173,7 +173,7 @@ public enum OrderHistory {
                 for change in changes {
                     if source == ChangeSource.webhook.rawValue {
                         snapshot.disputes[change.field] = change.after ?? "null"
-                    } else if change.field == "stuck_processing" {
+                    } else if change.field == MergeRules.stuckProcessing {
                         snapshot.disputes[change.field] = change.after ?? "null"
                     } else if change.field == "status" {
                         snapshot.status = try Self.text(change.after) ?? snapshot.status

@@ -2,8 +2,8 @@ import RunaModels
 
 /// Facts about an order that live outside its own state, read by the write path for the rules that need them.
 ///
-/// A webhook needs none of them (``none``); Runa's own answers do: whether a webhook ever named the order, and since
-/// when it has been PROCESSING.
+/// A webhook needs none of them; Runa's own answers do: whether a webhook ever named the order, and since when it has
+/// been PROCESSING.
 public struct OrderFacts: Sendable, Equatable {
     /// The moment the observation is applied.
     public var now: Timestamp

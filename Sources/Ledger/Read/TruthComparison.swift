@@ -98,8 +98,8 @@ extension LedgerDatabase {
             }
             let duplicated = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM (SELECT order_id, item_id, kind FROM order_events
-                WHERE kind IN ('order.created', 'item.added') GROUP BY order_id, item_id, kind HAVING count(*) > 1)
-                """) ?? 0
+                WHERE kind IN (?, ?) GROUP BY order_id, item_id, kind HAVING count(*) > 1)
+                """, arguments: [ChangeEvent.Kind.orderCreated.rawValue, ChangeEvent.Kind.itemAdded.rawValue]) ?? 0
             if duplicated > 0 { result.problems.append("\(duplicated) creation events recorded twice") }
             return result
         }

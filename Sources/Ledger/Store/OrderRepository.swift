@@ -6,6 +6,12 @@ import RunaModels
 enum OrderRepository {
     /// The ledger's state of order `id`, or `nil` when it has never been seen.
     static func load(_ id: String, db: Database) throws -> LedgerOrder? {
+        try loadStored(id, db: db)?.order
+    }
+
+    /// The ledger's state of order `id` and when it first saw it (`first_seen_at` as stored, parsed only by the
+    /// rule that needs it), or `nil` when it has never been seen.
+    static func loadStored(_ id: String, db: Database) throws -> (order: LedgerOrder, firstSeenAt: String?)? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM orders WHERE id = ?"),
                                          arguments: [id])
         else { return nil }
@@ -44,19 +50,13 @@ enum OrderRepository {
             order.items.append(LedgerItem(id: itemId, position: itemRow["position"], fields: itemFields,
                                           payout: payouts[itemId]))
         }
-        return order
+        return (order, row["first_seen_at"])
     }
 
     /// Whether any webhook delivery named order `id`.
     static func wasAnnounced(_ id: String, db: Database) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM webhook_deliveries WHERE order_id = ? LIMIT 1"),
                           arguments: [id]) != nil
-    }
-
-    /// When the ledger first saw order `id`, or `nil` when it has never seen it.
-    static func firstSeenAt(_ id: String, db: Database) throws -> Timestamp? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT first_seen_at FROM orders WHERE id = ?"), arguments: [id])
-            .flatMap { Timestamp(rfc3339: $0) }
     }
 
     /// Writes the decision's order over `previous`: the order row, changed items and payouts, and follow-up tasks.

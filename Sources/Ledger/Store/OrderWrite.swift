@@ -30,12 +30,13 @@ enum OrderWrite {
         head: inout AuditTrail.Head, db: Database
     ) throws -> Written {
         let id = observation.order.id
-        let current = try OrderRepository.load(id, db: db)
+        let stored = try OrderRepository.loadStored(id, db: db)
+        let current = stored?.order
         var facts = OrderFacts(now: now.time, stuckAfterSeconds: stuckAfterSeconds)
         if observation.isAuthoritative {
             if current == nil { facts.announcedByWebhook = try OrderRepository.wasAnnounced(id, db: db) }
-            if current != nil, observation.order.status == .processing, observation.order.createdAt == nil {
-                facts.firstSeenAt = try OrderRepository.firstSeenAt(id, db: db)
+            if observation.order.status == .processing, observation.order.createdAt == nil {
+                facts.firstSeenAt = stored?.firstSeenAt.flatMap { Timestamp(rfc3339: $0) }
             }
         }
         let decision = MergeRules.merge(current, with: observation, facts: facts)

@@ -39,6 +39,8 @@ let package = Package(
             dependencies: [
                 "Digest", "RunaModels",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API itself, for the checkpoint's busy handling (WALCheckpointer).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

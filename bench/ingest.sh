@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Webhook ingest benchmark: verified, durable (synchronous=FULL) deliveries per second through the real
+# Webhook ingest benchmark: verified, durable (log synced before the answer) deliveries per second through the real
 # release binary, driven by wrk on the same machine. Usage: bench/ingest.sh [CONNECTIONS...] (default 64)
 # Env: DURATION (seconds, default 20), RATE_GUESS (deliveries/s to pre-sign for, default 20000), THREADS (wrk, 2),
 #      RATE (pace the load to at most this many deliveries/s, for latency at a given rate; default: as fast as it goes),

@@ -127,3 +127,55 @@ struct LedgerWriterTests {
         #expect(try await writer.record(.sample(id: "msg_1", order: Sample.completed())) == .applied)
     }
 }
+
+@Suite("Answering only what is on disk")
+struct LedgerWriterSyncTests {
+    /// What the sync stage saw each time it ran: whether the delivery was already committed.
+    actor SyncLog {
+        var sawCommitted: [Bool] = []
+        func append(_ value: Bool) { sawCommitted.append(value) }
+    }
+
+    @Test("a batch is answered after a sync that began after its commit, and the writer is back at synchronous=FULL")
+    func answeredAfterSync() async throws {
+        let ledger = try TemporaryLedger()
+        let log = SyncLog()
+        let database = ledger.database
+        let writer = LedgerWriter(database: database, maximumBatch: 64, logger: .init(label: "test")) {
+            let committed = try await database.pool.read { db in
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE msg_id = 'msg_1')") ?? false
+            }
+            await log.append(committed)
+        }
+        #expect(try await writer.record(.sample(id: "msg_1", order: Sample.completed())) == .applied)
+        #expect(await log.sawCommitted == [true])
+        #expect(try database.synchronousMode() == 2)
+    }
+
+    @Test("when the sync fails the batch is answered unavailable, and Svix's retry is a duplicate")
+    func failedSync() async throws {
+        let ledger = try TemporaryLedger()
+        let failing = LedgerWriter(database: ledger.database, maximumBatch: 64, logger: .init(label: "test")) {
+            throw LedgerError.unavailable("the disk said EIO")
+        }
+        await #expect(throws: LedgerError.self) { try await failing.record(.sample(id: "msg_1", order: Sample.completed())) }
+        #expect(try await ledger.writer().record(.sample(id: "msg_1", order: Sample.completed())) == .duplicate)
+    }
+
+    @Test("the WAL flusher syncs the log file that is there, also after it was made anew, and fails without one")
+    func flusherFollowsTheLog() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-flusher-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("ledger.sqlite").path
+        let flusher = WALFlusher(databasePath: database)
+        await #expect(throws: LedgerError.self) { try await flusher.flush() }
+        FileManager.default.createFile(atPath: database + "-wal", contents: Data("frames".utf8))
+        try await flusher.flush()
+        try FileManager.default.removeItem(atPath: database + "-wal")
+        FileManager.default.createFile(atPath: database + "-wal", contents: Data("new frames".utf8))
+        try await flusher.flush()
+        try FileManager.default.removeItem(atPath: database + "-wal")
+        await #expect(throws: LedgerError.self) { try await flusher.flush() }
+    }
+}

@@ -12,10 +12,12 @@ public struct TemporaryLedger {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("migrations")
 
-    public init(migrate: Bool = true) throws {
+    /// - Parameter restartLogAfterFrames: the write-ahead log's limit (``WALCheckpointer``).
+    public init(migrate: Bool = true, restartLogAfterFrames: Int = WALCheckpointer.defaultRestartAfterFrames) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try LedgerDatabase(path: folder.appendingPathComponent("ledger.sqlite").path, busyTimeout: 0.2)
+        database = try LedgerDatabase(path: folder.appendingPathComponent("ledger.sqlite").path, busyTimeout: 0.2,
+                                      restartLogAfterFrames: restartLogAfterFrames)
         migrations = try Migration.load(from: Self.migrationsFolder)
         if migrate { try database.migrate(migrations) }
     }

@@ -5,18 +5,27 @@ import Logging
 /// The SQLite ledger file: a GRDB pool in WAL mode with `synchronous=FULL` and foreign keys on.
 ///
 /// `synchronous=FULL` makes every commit durable before it returns, which is what lets the webhook endpoint
-/// answer 2xx only for data that survives a power cut. Group commit (``DeliveryWriter``) pays for it.
+/// answer 2xx only for data that survives a power cut. Group commit (``LedgerWriter``) pays for it; the webhook
+/// writer syncs its batches itself, off the writer (``WALFlusher``). The log is copied into the file by
+/// ``WALCheckpointer``, not by the writer.
 public final class LedgerDatabase: Sendable {
     /// The connection pool: one writer, concurrent readers. Only `Ledger` touches it: everything outside reads
     /// through the typed read models (`Sources/Ledger/Read/`) and writes through ``LedgerWriter`` and the stores.
     let pool: DatabasePool
     /// The file's path.
     public let path: String
+    /// Copies the write-ahead log into the file off the writer.
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database at `path`, whose folder is created too.
     ///
     /// - Parameter busyTimeout: how long a write waits for a lock held by another process before failing.
-    public init(path: String, busyTimeout: TimeInterval = 2) throws {
+    public convenience init(path: String, busyTimeout: TimeInterval = 2) throws {
+        try self.init(path: path, busyTimeout: busyTimeout, restartLogAfterFrames: WALCheckpointer.defaultRestartAfterFrames)
+    }
+
+    /// - Parameter restartLogAfterFrames: how long the write-ahead log may grow before it is started again.
+    init(path: String, busyTimeout: TimeInterval, restartLogAfterFrames: Int) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -35,6 +44,14 @@ public final class LedgerDatabase: Sendable {
             // in memory it costs a few microseconds instead of tens.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
+        let checkpointer = try WALCheckpointer(path: path, busyTimeout: busyTimeout,
+                                               restartAfterFrames: restartLogAfterFrames)
+        try pool.writeWithoutTransaction { db in
+            // The checkpointer copies the log; the writer only signals it when it commits.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            db.add(transactionObserver: checkpointer, extent: .databaseLifetime)
+        }
+        self.checkpointer = checkpointer
         self.pool = pool
         self.path = path
     }
@@ -95,6 +112,7 @@ public final class LedgerDatabase: Sendable {
         // Copy the write-ahead log into the main file first, so the file alone is the whole ledger once the
         // process has stopped (GRDB's read-only readers may close last and cannot do it). Best effort: a reader of
         // another process (Litestream) may hold the log; then it stays, which SQLite reads as usual.
+        checkpointer.stop()
         try? pool.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try pool.close()
     }

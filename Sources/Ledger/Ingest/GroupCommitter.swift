@@ -4,7 +4,8 @@ import Synchronization
 ///
 /// The first job starts a drain loop; jobs submitted while a batch is being committed wait and form the next
 /// batch. Under light load a job commits alone at once; under heavy load batches grow by themselves, and the
-/// cost of one `fsync` is spread over all of them. Every caller is resumed only after its batch has finished.
+/// cost of one `fsync` is spread over all of them. Every caller is resumed only after its batch has finished and,
+/// when a `durable` stage is given, after that stage has returned for it; the next batch does not wait for it.
 final class GroupCommitter<Job: Sendable, Output: Sendable>: Sendable {
     typealias Process = @Sendable ([Job]) async -> [Result<Output, any Error>]
 
@@ -21,13 +22,17 @@ final class GroupCommitter<Job: Sendable, Output: Sendable>: Sendable {
     private let state = Mutex(State())
     private let maximumBatch: Int
     private let process: Process
+    private let durable: (@Sendable () async throws -> Void)?
 
     /// - Parameters:
     ///   - maximumBatch: the most jobs in one batch.
     ///   - process: runs one batch and returns one result per job, in order.
-    init(maximumBatch: Int, process: @escaping Process) {
+    ///   - durable: when given, called after each batch; its callers are resumed only once it returns, and the next
+    ///     batch starts at once instead of waiting for it (a batch's flush overlaps the next batch's work).
+    init(maximumBatch: Int, durable: (@Sendable () async throws -> Void)? = nil, process: @escaping Process) {
         self.maximumBatch = max(1, maximumBatch)
         self.process = process
+        self.durable = durable
     }
 
     /// Runs `job` in the next batch and returns its result once that batch has finished.
@@ -59,10 +64,27 @@ final class GroupCommitter<Job: Sendable, Output: Sendable>: Sendable {
             }
             if batch.isEmpty { return }
             let results = await process(batch.map(\.job))
-            for (index, waiting) in batch.enumerated() {
-                waiting.continuation.resume(with: index < results.count
-                    ? results[index] : .failure(LedgerError.unavailable("batch returned too few results")))
+            guard let durable else {
+                Self.resume(batch, with: results)
+                continue
             }
+            Task {
+                do {
+                    try await durable()
+                    Self.resume(batch, with: results)
+                } catch {
+                    Self.resume(batch, with: Array(repeating: .failure(LedgerError.unavailable(error)), count: batch.count))
+                }
+            }
+        }
+    }
+}
+
+extension GroupCommitter {
+    private static func resume(_ batch: [Waiting], with results: [Result<Output, any Error>]) {
+        for (index, waiting) in batch.enumerated() {
+            waiting.continuation.resume(with: index < results.count
+                ? results[index] : .failure(LedgerError.unavailable("batch returned too few results")))
         }
     }
 }

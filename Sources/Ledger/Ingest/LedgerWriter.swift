@@ -68,29 +68,43 @@ public enum DeliveryOutcome: String, Sendable {
 ///
 /// A batch is first recorded straight through; when one delivery fails, the transaction is rolled back and the
 /// batch recorded again with each delivery in its own SAVEPOINT, so one bad delivery fails alone. The batch commits
-/// once with `synchronous=FULL`, and only after that commit returns is any caller told its outcome. When the commit fails,
-/// every caller in the batch gets ``LedgerError/unavailable(_:)`` and nothing of the batch is stored — so a
-/// delivery answered 503 is not remembered as seen, and Svix's retry of it is applied normally.
+/// once, and only after its log frames are synced to disk is any caller told its outcome: the commit writes the log
+/// (`synchronous=NORMAL` for this transaction only), then ``WALFlusher`` runs the `fdatasync` that
+/// `synchronous=FULL` would have run inside the commit, while the writer goes on with the next batch. When the commit
+/// fails, every caller in the batch gets ``LedgerError/unavailable(_:)`` and nothing of the batch is stored — so a
+/// delivery answered 503 is not remembered as seen, and Svix's retry of it is applied normally. When the sync fails,
+/// every caller gets the same 503; the batch may be stored, so Svix's retry is answered as a duplicate.
 public final class LedgerWriter: Sendable {
     private let database: LedgerDatabase
     private let committer: GroupCommitter<WebhookRecord, DeliveryOutcome>
 
     /// - Parameter maximumBatch: the most deliveries sharing one commit.
-    public init(database: LedgerDatabase, maximumBatch: Int = 512, logger: Logger) {
+    public convenience init(database: LedgerDatabase, maximumBatch: Int = 512, logger: Logger) {
+        let flusher = WALFlusher(databasePath: database.path)
+        self.init(database: database, maximumBatch: maximumBatch, logger: logger, sync: { try await flusher.flush() })
+    }
+
+    /// - Parameter sync: makes everything committed before the call durable (``WALFlusher/flush()``); each batch's
+    ///   callers are answered only after a call that began after its commit has returned.
+    init(database: LedgerDatabase, maximumBatch: Int, logger: Logger, sync: @escaping @Sendable () async throws -> Void) {
         self.database = database
         let batchSizes = Recorder(label: "runa_ledger_commit_batch_size")
         let batchDurations = Metrics.Timer(label: "runa_ledger_commit_duration_seconds")
         let pool = database.pool
-        self.committer = GroupCommitter(maximumBatch: maximumBatch) { records in
+        self.committer = GroupCommitter(maximumBatch: maximumBatch, durable: sync) { records in
             batchSizes.record(records.count)
             let started = ContinuousClock.now
             defer { batchDurations.recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
             do {
                 do {
-                    return try await pool.write { db in try Self.recordBatch(records, isolated: false, db: db, logger: logger) }
+                    return try await pool.writeWithoutTransaction { db in
+                        try Self.inUnsyncedTransaction(db) { try Self.recordBatch(records, isolated: false, db: db, logger: logger) }
+                    }
                 } catch is DeliveryFailed {
                     // One delivery failed and the whole transaction rolled back: again, each delivery on its own.
-                    return try await pool.write { db in try Self.recordBatch(records, isolated: true, db: db, logger: logger) }
+                    return try await pool.writeWithoutTransaction { db in
+                        try Self.inUnsyncedTransaction(db) { try Self.recordBatch(records, isolated: true, db: db, logger: logger) }
+                    }
                 }
             } catch {
                 logger.error("commit failed; the batch is answered 503", metadata: [
@@ -99,6 +113,23 @@ public final class LedgerWriter: Sendable {
                 return Array(repeating: .failure(LedgerError.unavailable(error)), count: records.count)
             }
         }
+    }
+
+    /// Runs `body` in a transaction whose commit writes the log without syncing it (`synchronous=NORMAL`), then puts
+    /// the connection back to `synchronous=FULL` for every other writer. The caller syncs before it tells anyone.
+    static func inUnsyncedTransaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        var result: Result<T, any Error> = .failure(LedgerError.unavailable("the transaction did not run"))
+        do {
+            try db.inTransaction(.immediate) {
+                result = .success(try body())
+                return .commit
+            }
+        } catch {
+            result = .failure(error)
+        }
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        return try result.get()
     }
 
     /// A delivery failed in a batch recorded without savepoints; the batch must be recorded again, isolated (which

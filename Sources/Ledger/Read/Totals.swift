@@ -186,15 +186,67 @@ enum TotalsQueries {
     }
 }
 
-extension LedgerDatabase {
-    /// Totals of the orders listed within the bounds (from inclusive, to exclusive), as held now: from the running
-    /// totals when both bounds fall on whole UTC days, else from the orders themselves. Both are exact.
-    public func totals(createdFrom from: Timestamp?, createdTo to: Timestamp?, byDay: Bool) async throws -> LedgerTotals {
-        let wholeDays = [from, to].allSatisfy { $0.map { $0.microsecondsSinceEpoch % 86_400_000_000 == 0 } ?? true }
-        return try await pool.read { db in
-            wholeDays ? try TotalsQueries.fromRunningTotals(db, from: from, to: to, byDay: byDay)
-                : try TotalsQueries.fromOrders(db, from: from, to: to, byDay: byDay)
+extension TotalsQueries {
+    static let day: Int64 = 86_400_000_000
+
+    /// Any bounds: the whole UTC days from the running totals, and each part-day at an edge from the orders of the
+    /// shorter side of it: the orders inside the bound added, or the day's running totals with the orders outside it
+    /// taken out. So at most half a day of orders is read per edge, however long the range.
+    static func fromRunningTotalsAndEdges(_ db: Database, from: Timestamp?, to: Timestamp?, byDay: Bool) throws -> LedgerTotals {
+        func floorDay(_ instant: Timestamp) -> Timestamp {
+            let micros = instant.microsecondsSinceEpoch
+            return Timestamp(microsecondsSinceEpoch: micros - ((micros % day) + day) % day)
         }
+        func isWhole(_ instant: Timestamp?) -> Bool { instant.map { floorDay($0) == $0 } ?? true }
+        func span(_ lower: Timestamp, _ upper: Timestamp) -> Int64 { upper.microsecondsSinceEpoch - lower.microsecondsSinceEpoch }
+        func plusDay(_ instant: Timestamp) -> Timestamp { Timestamp(microsecondsSinceEpoch: instant.microsecondsSinceEpoch + day) }
+
+        if isWhole(from) && isWhole(to) { return try fromRunningTotals(db, from: from, to: to, byDay: byDay) }
+        // Both edges in one day: that day's orders between them, or the whole day without those outside them.
+        if let from, let to, floorDay(from) == floorDay(to) || to <= from {
+            let start = floorDay(from), end = plusDay(start)
+            guard to > from, span(from, to) > day / 2 else { return try fromOrders(db, from: from, to: to, byDay: byDay) }
+            var totals = try fromRunningTotals(db, from: start, to: end, byDay: byDay)
+            try fromOrders(db, from: start, to: from, byDay: byDay, sign: -1, into: &totals)
+            try fromOrders(db, from: to, to: end, byDay: byDay, sign: -1, into: &totals)
+            return totals
+        }
+        // The running totals cover [wholeFrom, wholeTo); each edge is then added or taken out.
+        var wholeFrom = from, wholeTo = to
+        var edges: [(from: Timestamp, to: Timestamp, sign: Int)] = []
+        if let from, !isWhole(from) {
+            let start = floorDay(from), end = plusDay(start)
+            if span(start, from) <= span(from, end) {
+                wholeFrom = start
+                edges.append((start, from, -1))
+            } else {
+                wholeFrom = end
+                edges.append((from, end, 1))
+            }
+        }
+        if let to, !isWhole(to) {
+            let start = floorDay(to), end = plusDay(start)
+            if span(start, to) <= span(to, end) {
+                wholeTo = start
+                edges.append((start, to, 1))
+            } else {
+                wholeTo = end
+                edges.append((to, end, -1))
+            }
+        }
+        var totals = try fromRunningTotals(db, from: wholeFrom, to: wholeTo, byDay: byDay)
+        for edge in edges {
+            try fromOrders(db, from: edge.from, to: edge.to, byDay: byDay, sign: edge.sign, into: &totals)
+        }
+        return totals
+    }
+}
+
+extension LedgerDatabase {
+    /// Totals of the orders listed within the bounds (from inclusive, to exclusive), as held now: whole UTC days
+    /// from the running totals, part-days at the edges from the orders themselves. Both are exact.
+    public func totals(createdFrom from: Timestamp?, createdTo to: Timestamp?, byDay: Bool) async throws -> LedgerTotals {
+        try await pool.read { db in try TotalsQueries.fromRunningTotalsAndEdges(db, from: from, to: to, byDay: byDay) }
     }
 
     /// Totals of the orders listed within the bounds as the ledger held them at `asOf`, rebuilt from the trail.

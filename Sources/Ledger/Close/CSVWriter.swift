@@ -15,24 +15,46 @@ public enum CSVWriter {
     public static func append(_ fields: [String?], to text: inout String) {
         for (index, field) in fields.enumerated() {
             if index > 0 { text.append(",") }
-            if let field { text.append(self.field(field)) }
+            if let field { append(field: field, to: &text) }
         }
         text.append("\r\n")
     }
 
     static func field(_ raw: String) -> String {
-        var value = raw
-        if let first = value.utf8.first, Self.formulaStarts.contains(first), !isPlainNumber(value) {
-            value = "'" + value
-        }
-        if value.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return value
+        var text = ""
+        append(field: raw, to: &text)
+        return text
     }
 
-    /// `=`, `+`, `-`, `@`, tab, CR.
-    private static let formulaStarts: Set<UInt8> = [61, 43, 45, 64, 9, 13]
+    /// Appends one field; most fields need neither a quote nor a formula guard and are copied as they are, after one
+    /// pass over their bytes.
+    private static func append(field raw: String, to text: inout String) {
+        var needsQuotes = false
+        for byte in raw.utf8 where byte == 44 || byte == 34 || byte == 10 || byte == 13 {
+            needsQuotes = true
+            break
+        }
+        let guarded = raw.utf8.first.map(isFormulaStart) == true && !isPlainNumber(raw)
+        if !needsQuotes && !guarded {
+            text.append(raw)
+            return
+        }
+        if needsQuotes { text.append("\"") }
+        if guarded { text.append("'") }
+        if needsQuotes {
+            for character in raw.unicodeScalars {
+                if character == "\"" { text.append("\"") }
+                text.unicodeScalars.append(character)
+            }
+            text.append("\"")
+        } else {
+            text.append(raw)
+        }
+    }
+
+    private static func isFormulaStart(_ byte: UInt8) -> Bool {
+        byte == 61 || byte == 43 || byte == 45 || byte == 64 || byte == 9 || byte == 13
+    }
 
     private static func isPlainNumber(_ text: String) -> Bool {
         var body = Substring(text)

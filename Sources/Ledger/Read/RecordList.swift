@@ -42,25 +42,43 @@ public struct RecordList<Record: Sendable>: Sendable {
         arguments.append((limit + 1).databaseValue)
         let bound = arguments, columns = sortColumns, record = record
         return try await database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: sql.text, arguments: StatementArguments(bound))
-            let shown = rows.prefix(limit)
-            let next: [String]? = rows.count > limit ? shown.last.map { row in columns.map { Self.text(row[$0]) } } : nil
-            return (shown.map(record), next)
+            // Rows straight from the statement: a copied row finds a column by name by lowercasing every column
+            // name, which was a fifth of a CSV export's time.
+            let rows = try Row.fetchCursor(db, sql: sql.text, arguments: StatementArguments(bound))
+            var records: [Record] = []
+            records.reserveCapacity(min(limit, 10_000))
+            var lastKey: [String]?
+            while let row = try rows.next() {
+                guard records.count < limit else {
+                    return (records, lastKey)
+                }
+                records.append(record(row))
+                if records.count == limit { lastKey = columns.map { Self.text(row[$0]) } }
+            }
+            return (records, nil)
         }
     }
 
-    /// Every record, a page of `size` at a time, to `body`; returns how many there were.
+    /// Every record, a page of `size` at a time, to `body`; returns how many there were. The next page is read while
+    /// `body` handles the current one, so at most two pages are in memory.
     @discardableResult
     public func forEachPage(size: Int = 5_000, _ body: ([Record]) async throws -> Void) async throws -> Int {
-        var after: [String]?
+        var current = try await page(after: nil, limit: size)
         var count = 0
-        repeat {
-            let page = try await page(after: after, limit: size)
-            if !page.records.isEmpty { try await body(page.records) }
-            count += page.records.count
-            after = page.next
-        } while after != nil
-        return count
+        while true {
+            let after = current.next
+            async let upcoming = page(following: after, limit: size)
+            if !current.records.isEmpty { try await body(current.records) }
+            count += current.records.count
+            guard let next = try await upcoming else { return count }
+            current = next
+        }
+    }
+
+    /// The page after `after`, or `nil` when there is none (`after` is `nil`: the end was reached).
+    private func page(following after: [String]?, limit: Int) async throws -> (records: [Record], next: [String]?)? {
+        guard let after else { return nil }
+        return try await page(after: after, limit: limit)
     }
 
     private func statement(after: [String]?) -> (text: String, arguments: [DatabaseValue]) {

@@ -142,6 +142,10 @@ public final class Reconciler: Service, Sendable {
 
     /// Fetches every due order with `maxConcurrency` calls in flight, topping the pipeline up as each call returns,
     /// and applies Runa's answers — until nothing is due (and `moreComing` says no more will be queued).
+    ///
+    /// Up to ``tasksPerCall`` times as many orders are in progress as calls: the gateway holds the calls to
+    /// `maxConcurrency`, and the other tasks wait for their answer's commit (shared by many, ``LedgerDatabase``'s
+    /// group commit) without holding a call's place.
     func drain(deadline: ContinuousClock.Instant, moreComing: @escaping @Sendable () -> Bool = { false },
                onChecked: @escaping @Sendable () -> Void = {}) async -> ReconcileRunSummary
     {
@@ -151,7 +155,8 @@ public final class Reconciler: Service, Sendable {
             var inFlight = Set<String>()
             while !Task.isCancelled {
                 // Top up: keep the pipeline full while there is due work and time.
-                while inFlight.count < configuration.maxConcurrency, ContinuousClock.now < deadline, haltReason == nil {
+                while inFlight.count < configuration.maxConcurrency * Self.tasksPerCall, ContinuousClock.now < deadline,
+                      haltReason == nil {
                     if pending.isEmpty {
                         let due = (try? await database.dueTasks(now: LedgerClock.now(), limit: 256)) ?? []
                         pending = due.filter { !inFlight.contains($0.orderId) }
@@ -182,6 +187,9 @@ public final class Reconciler: Service, Sendable {
             return summary
         }
     }
+
+    /// Orders in progress per call in flight (see ``drain(deadline:moreComing:onChecked:)``).
+    static let tasksPerCall = 4
 
     /// Stops the reconciler for good when `error` is Runa refusing the API version.
     func haltIfVersionRefused(_ error: any Error) {

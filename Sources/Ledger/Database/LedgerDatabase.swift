@@ -16,6 +16,10 @@ public final class LedgerDatabase: Sendable {
     public let path: String
     /// Copies the write-ahead log into the file off the writer.
     let checkpointer: WALCheckpointer
+    /// Syncs the log for the writers that commit without syncing (webhook batches, Runa's answers).
+    let flusher: WALFlusher
+    /// Applies Runa's answers many to a commit.
+    let answers: AnswerWriter
 
     /// Opens (creating if needed) the database at `path`, whose folder is created too.
     ///
@@ -52,6 +56,9 @@ public final class LedgerDatabase: Sendable {
             db.add(transactionObserver: checkpointer, extent: .databaseLifetime)
         }
         self.checkpointer = checkpointer
+        let flusher = WALFlusher(databasePath: path)
+        self.flusher = flusher
+        answers = AnswerWriter(pool: pool, flusher: flusher)
         self.pool = pool
         self.path = path
     }

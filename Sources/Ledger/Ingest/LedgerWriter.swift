@@ -80,7 +80,7 @@ public final class LedgerWriter: Sendable {
 
     /// - Parameter maximumBatch: the most deliveries sharing one commit.
     public convenience init(database: LedgerDatabase, maximumBatch: Int = 512, logger: Logger) {
-        let flusher = WALFlusher(databasePath: database.path)
+        let flusher = database.flusher
         self.init(database: database, maximumBatch: maximumBatch, logger: logger, sync: { try await flusher.flush() })
     }
 

@@ -171,7 +171,8 @@ extension LedgerDatabase {
     }
 
     /// Applies Runa's own answer for one order through ``OrderWrite`` (load, merge as authoritative, save, audit),
-    /// then settles its tasks, all in one transaction.
+    /// then settles its tasks, all in one transaction shared with the answers that arrive meanwhile
+    /// (``AnswerWriter``); returns once that transaction is on disk.
     ///
     /// The rules only such an answer triggers (the webhook never came, stuck in PROCESSING) are ``MergeRules``'.
     /// An order left unsettled is asked about again after `recheckSeconds`: `stale` while PROCESSING, `conflict`
@@ -180,27 +181,9 @@ extension LedgerDatabase {
         _ order: RunaOrder, source: ChangeSource = .reconciler, cause: String, now: Timestamp,
         recheckSeconds: Int64 = 30, stuckAfterSeconds: Int64 = 86_400
     ) async throws -> AppliedObservation {
-        let observation = Observation(order: order, source: source, isAuthoritative: true)
-        return try await pool.write { db in
-            var head = try AuditTrail.head(db)
-            let moment = WriteMoment(now)
-            let written = try OrderWrite.apply(observation, cause: cause, at: moment,
-                                               stuckAfterSeconds: stuckAfterSeconds, head: &head, db: db)
-            let result = written.decision.order
-            try db.execute(sql: "UPDATE payouts SET last_checked_at = ? WHERE order_id = ?", arguments: [moment.text, order.id])
-            try db.execute(sql: "DELETE FROM reconcile_tasks WHERE order_id = ?", arguments: [order.id])
-            if !(result.status.isTerminal && result.detailsKnown && result.disputes.isEmpty) {
-                let reason: TaskReason = result.status == .processing ? .stale : .conflict
-                try db.execute(sql: """
-                    INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at) VALUES (?, ?, ?, ?)
-                    """, arguments: [order.id, reason.rawValue, now.adding(seconds: recheckSeconds).canonical, moment.text])
-            }
-            try OrderSearchIndex.applyStaged(db)
-            let events = written.decision.events
-            return AppliedObservation(created: written.previous == nil, events: events.count,
-                                      discrepancies: events.filter { $0.kind == .discrepancy }.count,
-                                      terminal: result.status.isTerminal)
-        }
+        try await answers.apply(AnswerWriter.Answer(
+            observation: Observation(order: order, source: source, isAuthoritative: true), cause: cause, now: now,
+            recheckSeconds: recheckSeconds, stuckAfterSeconds: stuckAfterSeconds))
     }
 
     /// What is left to do.

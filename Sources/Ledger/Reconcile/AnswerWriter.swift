@@ -1,0 +1,104 @@
+import GRDB
+import RunaModels
+
+/// Applies Runa's answers (`GET /order/{id}`) many to a commit, as ``LedgerWriter`` records webhook deliveries.
+///
+/// A backfill keeps `RUNA_MAX_CONCURRENCY` calls in flight; each answer used to be its own durable commit, so at
+/// 1,000 requests/s the writer, not Runa's budget, set the pace. Answers that arrive while a batch commits form the
+/// next batch. A batch is applied straight through; when one answer fails, the transaction is rolled back and the
+/// batch applied again with each answer in its own SAVEPOINT, so it fails alone. Callers are answered only after the
+/// log holding their batch is synced (``WALFlusher``).
+final class AnswerWriter: Sendable {
+    /// One authoritative answer and how to apply it (``LedgerDatabase/applyAuthoritative(_:source:cause:now:recheckSeconds:stuckAfterSeconds:)``).
+    struct Answer: Sendable {
+        var observation: Observation
+        var cause: String
+        var now: Timestamp
+        var recheckSeconds: Int64
+        var stuckAfterSeconds: Int64
+    }
+
+    /// An answer failed in a batch applied without savepoints: the batch is applied again, isolated.
+    struct AnswerFailed: Error {}
+
+    private let committer: GroupCommitter<Answer, AppliedObservation>
+
+    init(pool: DatabasePool, flusher: WALFlusher, maximumBatch: Int = 256) {
+        committer = GroupCommitter(maximumBatch: maximumBatch, durable: { try await flusher.flush() }) { answers in
+            do {
+                do {
+                    return try await pool.writeWithoutTransaction { db in
+                        try LedgerWriter.inUnsyncedTransaction(db) { try Self.apply(answers, isolated: false, db: db) }
+                    }
+                } catch is AnswerFailed {
+                    return try await pool.writeWithoutTransaction { db in
+                        try LedgerWriter.inUnsyncedTransaction(db) { try Self.apply(answers, isolated: true, db: db) }
+                    }
+                }
+            } catch {
+                return Array(repeating: .failure(error), count: answers.count)
+            }
+        }
+    }
+
+    /// Applies `answer` and returns once it is durably committed (or has failed).
+    func apply(_ answer: Answer) async throws -> AppliedObservation {
+        try await committer.submit(answer)
+    }
+
+    static func apply(_ answers: [Answer], isolated: Bool, db: Database) throws
+        -> [Result<AppliedObservation, any Error>]
+    {
+        var head = try AuditTrail.head(db)
+        var results: [Result<AppliedObservation, any Error>] = []
+        results.reserveCapacity(answers.count)
+        for answer in answers {
+            guard isolated else {
+                do {
+                    results.append(.success(try apply(answer, head: &head, db: db)))
+                } catch {
+                    throw AnswerFailed()
+                }
+                continue
+            }
+            let saved = head
+            do {
+                var applied: AppliedObservation?
+                try db.inSavepoint {
+                    applied = try apply(answer, head: &head, db: db)
+                    return .commit
+                }
+                results.append(applied.map { .success($0) } ?? .failure(LedgerError.unavailable("the answer was not applied")))
+            } catch {
+                head = saved
+                results.append(.failure(error))
+            }
+        }
+        try OrderSearchIndex.applyStaged(db)
+        return results
+    }
+
+    /// One answer inside the caller's transaction: ``OrderWrite`` (load, merge, save, audit), then the payouts'
+    /// check time and the order's next task, if it is not settled.
+    private static func apply(_ answer: Answer, head: inout AuditTrail.Head, db: Database) throws -> AppliedObservation {
+        let moment = WriteMoment(answer.now)
+        let orderId = answer.observation.order.id
+        let written = try OrderWrite.apply(answer.observation, cause: answer.cause, at: moment,
+                                           stuckAfterSeconds: answer.stuckAfterSeconds, head: &head, db: db)
+        let result = written.decision.order
+        try db.cachedStatement(sql: "UPDATE payouts SET last_checked_at = ? WHERE order_id = ?")
+            .execute(arguments: [moment.text, orderId])
+        try db.cachedStatement(sql: "DELETE FROM reconcile_tasks WHERE order_id = ?").execute(arguments: [orderId])
+        if !(result.status.isTerminal && result.detailsKnown && result.disputes.isEmpty) {
+            let reason: TaskReason = result.status == .processing ? .stale : .conflict
+            try db.cachedStatement(sql: """
+                INSERT INTO reconcile_tasks (order_id, reason, not_before, created_at) VALUES (?, ?, ?, ?)
+                """).execute(arguments: [orderId, reason.rawValue, answer.now.adding(seconds: answer.recheckSeconds).canonical,
+                                         moment.text])
+        }
+        let events = written.decision.events
+        return AppliedObservation(created: written.previous == nil, events: events.count,
+                                  discrepancies: events.filter { $0.kind == .discrepancy }.count,
+                                  terminal: result.status.isTerminal)
+    }
+}

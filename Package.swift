@@ -123,6 +123,12 @@ let package = Package(
             dependencies: ["Ledger", "Webhooks", "RunaModels", "Digest", .product(name: "Logging", package: "swift-log")],
             path: "bench/IngestStages"
         ),
+        // Writes a ledger with a real audit trail through the ledger's own write path, for the finance benchmarks.
+        .executableTarget(
+            name: "make-trail",
+            dependencies: ["Ledger", "RunaModels"],
+            path: "bench/MakeTrail"
+        ),
         // The `runa-ledger` executable: wiring and the command line only.
         .executableTarget(
             name: "RunaLedgerCLI",

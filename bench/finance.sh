@@ -2,28 +2,42 @@
 # Finance features at scale: a ledger of N orders brought in by a real backfill from the simulator (so the audit
 # trail is real), then the completeness report, a summary live and as_of (and whether they agree), an order as_of,
 # value at risk, a month-end close package (forced: the simulator's orders are this month's) and its sha256sum
-# check, and the access log as CSV. Usage: bench/finance.sh [ORDERS] [RATE]   (default 20000 orders, 1000 requests/s)
+# check, the access log as CSV, and `runa-ledger check`, each timed.
+# Usage: bench/finance.sh [ORDERS] [RATE]   (default 20000 orders, 1000 requests/s)
+# Env: LEDGER (a ledger made before, e.g. by make-trail, copied instead of backfilled), PERIOD (the month to close;
+#      default this month), BIN and MIGRATIONS (another build, for before/after comparisons).
+#   swift build -c release --product make-trail && .build/release/make-trail /tmp/trail.sqlite 1000000
+#   LEDGER=/tmp/trail.sqlite PERIOD=2026-06 bench/finance.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS=${1:-20000}
 RATE=${2:-1000}
-swift build -c release --product runa-ledger >/dev/null
-BIN=.build/release/runa-ledger
+if [ -z "${BIN:-}" ]; then swift build -c release --product runa-ledger >/dev/null; fi
+BIN=${BIN:-.build/release/runa-ledger}
+MIGRATIONS=${MIGRATIONS:-migrations}
 WORK=$(mktemp -d)
-trap 'kill $SIM $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SIM=
 SERVER=
-"$BIN" sim --api-key bench --port 0 --complete-after 0 --claim-rate 0.3 --cancel-rate 0.1 --preload "$ORDERS" >"$WORK/sim.out" 2>/dev/null &
-SIM=$!
-for _ in $(seq 600); do grep -q listening "$WORK/sim.out" 2>/dev/null && break; sleep 0.1; done
-BASE=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/sim.out")
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%FT%TZ); $ORDERS orders"
-RUNA_API_KEY=bench RUNA_BASE_URL="$BASE" RUNA_REQUESTS_PER_SECOND=$RATE RUNA_MAX_CONCURRENCY=8 \
-  LEDGER_DB="$WORK/ledger.sqlite" "$BIN" backfill --migrations migrations | tail -1
+trap 'kill $SIM $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%FT%TZ)"
+if [ -n "${LEDGER:-}" ]; then
+  cp "$LEDGER" "$WORK/ledger.sqlite"
+  ORDERS=$(sqlite3 "$WORK/ledger.sqlite" 'SELECT count(*) FROM orders')
+  echo "ledger: a copy of $LEDGER, $ORDERS orders"
+else
+  "$BIN" sim --api-key bench --port 0 --complete-after 0 --claim-rate 0.3 --cancel-rate 0.1 --preload "$ORDERS" >"$WORK/sim.out" 2>/dev/null &
+  SIM=$!
+  for _ in $(seq 600); do grep -q listening "$WORK/sim.out" 2>/dev/null && break; sleep 0.1; done
+  BASE=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/sim.out")
+  echo "$ORDERS orders"
+  RUNA_API_KEY=bench RUNA_BASE_URL="$BASE" RUNA_REQUESTS_PER_SECOND=$RATE RUNA_MAX_CONCURRENCY=8 \
+    LEDGER_DB="$WORK/ledger.sqlite" "$BIN" backfill --migrations "$MIGRATIONS" | tail -1
+fi
 echo "events in the trail: $(sqlite3 "$WORK/ledger.sqlite" 'SELECT count(*) FROM order_events')"
 
 TOKEN=auditor-bench-0123456789abcdef
 LEDGER_API_TOKENS="auditor:bench:$TOKEN" RUNA_WEBHOOK_SECRETS=whsec_ZGV2LW9ubHktc2VjcmV0LWRvLW5vdC11c2UtaW4tcHJvZA== \
-  LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port 18600 --migrations migrations 2>/dev/null &
+  LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port 18600 --migrations "$MIGRATIONS" 2>/dev/null &
 SERVER=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18600/readyz >/dev/null && break; sleep 0.1; done
 get() {  # get PATH OUTFILE → prints the time
@@ -52,9 +66,10 @@ ID=$(sqlite3 "$WORK/ledger.sqlite" "SELECT id FROM orders ORDER BY id LIMIT 1 OF
 echo "GET /v1/orders/{id}?as_of: $(get "/v1/orders/$ID?as_of=$AS_OF" /dev/null) s"
 echo "GET /v1/value-at-risk: $(get /v1/value-at-risk /dev/null) s"
 
-PERIOD=$(date -u +%Y-%m)
+PERIOD=${PERIOD:-$(date -u +%Y-%m)}
+echo "orders listed in $PERIOD: $(sqlite3 "$WORK/ledger.sqlite" "SELECT count(*) FROM orders WHERE substr(coalesce(created_at, first_seen_at), 1, 7) = '$PERIOD'")"
 START=$(date +%s.%N)
-"$BIN" close --db "$WORK/ledger.sqlite" --migrations migrations --period "$PERIOD" --out "$WORK/close" --force \
+"$BIN" close --db "$WORK/ledger.sqlite" --migrations "$MIGRATIONS" --period "$PERIOD" --out "$WORK/close" --force \
   --reason "benchmark: the month is not over" | grep -E "rows|manifest"
 END=$(date +%s.%N)
 python3 -c "import sys; print(f'close package written and recorded in {float(sys.argv[2]) - float(sys.argv[1]):.2f} s')" "$START" "$END"
@@ -65,4 +80,7 @@ python3 -c "import sys; print(f'  sha256sum -c took {float(sys.argv[2]) - float(
 echo "GET /v1/closes/$PERIOD: $(get "/v1/closes/$PERIOD" /dev/null) s"
 echo "GET /v1/access-log?format=csv: $(get "/v1/access-log?format=csv" /dev/null) s"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2 / 1024 " MB"}' /proc/$SERVER/status)"
-echo "ledger check: $("$BIN" check --db "$WORK/ledger.sqlite" --migrations migrations | head -1)"
+START=$(date +%s.%N)
+echo "ledger check: $("$BIN" check --db "$WORK/ledger.sqlite" --migrations "$MIGRATIONS" | head -1)"
+END=$(date +%s.%N)
+python3 -c "import sys; print(f'  check took {float(sys.argv[2]) - float(sys.argv[1]):.2f} s')" "$START" "$END"

@@ -37,9 +37,10 @@ echo "events in the trail: $(sqlite3 "$WORK/ledger.sqlite" 'SELECT count(*) FROM
 
 TOKEN=auditor-bench-0123456789abcdef
 LEDGER_API_TOKENS="auditor:bench:$TOKEN" RUNA_WEBHOOK_SECRETS=whsec_ZGV2LW9ubHktc2VjcmV0LWRvLW5vdC11c2UtaW4tcHJvZA== \
-  LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port 18600 --migrations "$MIGRATIONS" 2>/dev/null &
+  LOG_LEVEL=warning "$BIN" serve --db "$WORK/ledger.sqlite" --port 18600 --migrations "$MIGRATIONS" 2>"$WORK/server.log" &
 SERVER=$!
-for _ in $(seq 100); do curl -sf http://127.0.0.1:18600/readyz >/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do curl -sf http://127.0.0.1:18600/readyz >/dev/null && break; sleep 0.1; done
+curl -sf http://127.0.0.1:18600/readyz >/dev/null || { echo "the service did not start:" >&2; tail -5 "$WORK/server.log" >&2; exit 1; }
 get() {  # get PATH OUTFILE → prints the time
   curl -s -o "$2" -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18600$1"
 }

@@ -26,6 +26,7 @@ final class WALCheckpointer: TransactionObserver, Sendable {
     private let busyTimeoutMilliseconds: Int32
     private let signals: AsyncStream<Void>.Continuation
     private let state: State
+    private let connection: DatabaseQueue
 
     private final class State: Sendable {
         /// Set by a copy that found the log long and copied whole; cleared by the writer's attempt to restart it.
@@ -47,6 +48,7 @@ final class WALCheckpointer: TransactionObserver, Sendable {
         // A PASSIVE checkpoint never waits; the timeout only covers opening.
         configuration.busyMode = .timeout(busyTimeout)
         let connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.connection = connection
         self.restartAfterFrames = restartAfterFrames
         busyTimeoutMilliseconds = Int32(busyTimeout * 1000)
         let state = State()
@@ -67,8 +69,11 @@ final class WALCheckpointer: TransactionObserver, Sendable {
 
     deinit { signals.finish() }
 
-    /// Stops copying; the checkpointer's connection closes once a copy in progress has finished.
-    func stop() { signals.finish() }
+    /// Stops copying and closes the checkpointer's connection, after a copy in progress has finished.
+    func stop() {
+        signals.finish()
+        try? connection.close()
+    }
 
     /// The log's length and how much of it was copied, as the last copy found them.
     var lastCopy: (frames: Int, copied: Int) { state.lastCopy.withLock { $0 } }

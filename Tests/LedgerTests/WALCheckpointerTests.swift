@@ -81,4 +81,17 @@ struct WALCheckpointerTests {
         #expect(try await Self.eventually { ledger.database.checkpointer.restarts > restartsBefore })
         try reader.close()
     }
+
+    @Test("closing right after a burst of commits leaves the whole ledger in the file: the log is copied and emptied")
+    func closeLeavesNoLog() async throws {
+        let ledger = try TemporaryLedger(restartLogAfterFrames: 64)
+        try await Self.record(300, concurrency: 32, into: ledger, prefix: "f")
+        try ledger.database.close()
+        let log = ledger.database.path + "-wal"
+        let size = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+        #expect(size == 0)
+        let reopened = try DatabaseQueue(path: ledger.database.path)
+        #expect(try await reopened.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM orders") } == 300)
+        try reopened.close()
+    }
 }

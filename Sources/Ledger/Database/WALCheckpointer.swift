@@ -35,6 +35,8 @@ final class WALCheckpointer: TransactionObserver, Sendable {
         let lastCopy = Mutex<(frames: Int, copied: Int)>((0, 0))
         /// How many times the writer started the log again.
         let restarts = Atomic<Int>(0)
+        /// Set by ``WALCheckpointer/stop()``: no copy starts after it.
+        let stopped = Atomic<Bool>(false)
     }
 
     /// Opens the checkpointer's own connection to `path`.
@@ -57,22 +59,27 @@ final class WALCheckpointer: TransactionObserver, Sendable {
         self.signals = continuation
         Task.detached {
             for await _ in signals {
-                if let (frames, copied) = try? await connection.writeWithoutTransaction({ db in try db.checkpoint(.passive) }) {
+                let copy = try? await connection.writeWithoutTransaction { db -> (Int, Int)? in
+                    state.stopped.load(ordering: .relaxed) ? nil : try db.checkpoint(.passive)
+                }
+                if let (frames, copied) = copy ?? nil {
                     state.lastCopy.withLock { $0 = (frames, copied) }
                     if frames >= restartAfterFrames && copied == frames { state.restartWanted.store(true, ordering: .relaxed) }
                 }
                 try? await Task.sleep(for: pause)
             }
-            try? connection.close()
+            // The connection is closed when the last reference to it goes: never explicitly, since GRDB does not
+            // guard an access to a closed connection.
         }
     }
 
     deinit { signals.finish() }
 
-    /// Stops copying and closes the checkpointer's connection, after a copy in progress has finished.
+    /// Stops copying: returns once a copy in progress has finished, and no copy starts after it.
     func stop() {
         signals.finish()
-        try? connection.close()
+        // Through the connection's own queue, so it waits for a copy in progress and the next copy sees it.
+        try? connection.writeWithoutTransaction { _ in state.stopped.store(true, ordering: .relaxed) }
     }
 
     /// The log's length and how much of it was copied, as the last copy found them.

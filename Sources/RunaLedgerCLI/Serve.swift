@@ -110,6 +110,8 @@ struct Check: AsyncParsableCommand {
     @OptionGroup var options: SettingsOptions
     @Option(name: .customLong("anchors"), help: "A folder of anchor files to check the chains against.")
     var anchors: String?
+    @Flag(name: .customLong("progress"), help: "Print each step to standard error as it starts (the default on a terminal).")
+    var progress = false
 
     func run() async throws {
         let settings = try options.load(requireWebhookSecrets: false)
@@ -121,9 +123,15 @@ struct Check: AsyncParsableCommand {
         do {
             let migrations = try settings.migrations()
             // Read-only: checking a ledger (or a backup about to be restored) never changes it.
+            let started = ContinuousClock.now
+            let showProgress = progress || isatty(STDERR_FILENO) == 1
             report = try LedgerDatabase.checkReadOnly(
                 path: settings.databasePath, migrations: migrations, anchors: anchors.map(AnchorDirectory.init),
-                keyring: settings.anchorKeyring)
+                keyring: settings.anchorKeyring) { step in
+                    guard showProgress else { return }
+                    let elapsed = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))
+                    FileHandle.standardError.write(Data("check: \(step) (\(elapsed))\n".utf8))
+                }
         } catch {
             FileHandle.standardError.write(Data("check failed: \(error)\n".utf8))
             throw ExitCode(1)

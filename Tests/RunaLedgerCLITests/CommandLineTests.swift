@@ -19,6 +19,13 @@ struct CommandLineTests {
         #expect(second.0 == 0 && second.1.contains("schema is current"))
         let healthy = try await run(["check", "--db", db, "--migrations", migrations])
         #expect(healthy.0 == 0 && healthy.1.hasPrefix("ledger OK"))
+        // Progress goes to standard error, step by step, when asked for (or on a terminal).
+        #expect(!healthy.1.split(separator: "\n").contains { $0.hasPrefix("check: ") })
+        let shown = try await run(["check", "--db", db, "--migrations", migrations, "--progress"])
+        #expect(shown.0 == 0 && shown.1.contains("ledger OK"))
+        for step in ["integrity_check", "hash chain", "access-log chain", "running totals, search index and closes"] {
+            #expect(shown.1.split(separator: "\n").contains { $0.hasPrefix("check: \(step) (") }, "\(step)")
+        }
 
         let queue = try DatabaseQueue(path: db)
         try await queue.write { db in

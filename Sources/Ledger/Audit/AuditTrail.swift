@@ -110,7 +110,8 @@ public enum AuditTrail {
     }
 
     /// Recomputes every hash from the first event and checks each link.
-    public static func verify(_ db: Database) throws -> Verification {
+    /// `verified` is told the count every million events.
+    public static func verify(_ db: Database, verified: (Int) -> Void = { _ in }) throws -> Verification {
         var expectedPrev = genesisHash
         var count = 0
         let cursor = try Row.fetchCursor(db, sql: """
@@ -120,6 +121,7 @@ public enum AuditTrail {
         var lastSeq: Int64 = 0
         while let row = try cursor.next() {
             count += 1
+            if count % 1_000_000 == 0 { verified(count) }
             let event = EventRow(
                 seq: row["seq"], at: row["at"], orderId: row["order_id"], itemId: row["item_id"], kind: row["kind"],
                 source: row["source"], cause: row["cause"], changes: row["changes"], prevHash: row["prev_hash"])

@@ -65,11 +65,14 @@ extension LedgerDatabase {
     ///
     /// With `anchors`, each anchor file of that folder must also agree with the live chains, and with `keyring` its
     /// MAC must verify.
+    ///
+    /// `progress` is told each step as it starts, and every million events of the hash chain.
     public static func checkReadOnly(path: String, migrations: [Migration], anchors: AnchorDirectory? = nil,
-                                     keyring: AnchorKeyring? = nil) throws -> LedgerCheckReport {
+                                     keyring: AnchorKeyring? = nil,
+                                     progress: (String) -> Void = { _ in }) throws -> LedgerCheckReport {
         let anchorFiles = try anchors?.readAll()
         return try readOnly(path: path) { db in
-            var report = try LedgerCheckReport.check(db, migrations: migrations)
+            var report = try LedgerCheckReport.check(db, migrations: migrations, progress: progress)
             if let anchorFiles, try db.tableExists("order_events") {
                 report.anchorsChecked = anchorFiles.count
                 report.anchorsAuthenticated = keyring != nil
@@ -82,14 +85,24 @@ extension LedgerDatabase {
 
 extension LedgerCheckReport {
     /// Every check, on the connection's current snapshot.
-    static func check(_ db: Database, migrations: [Migration]) throws -> LedgerCheckReport {
+    static func check(_ db: Database, migrations: [Migration], progress: (String) -> Void = { _ in }) throws
+        -> LedgerCheckReport
+    {
+        progress("integrity_check")
         let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
         let pending = try MigrationRunner.pending(db, migrations: migrations)
         let hasTables = try db.tableExists("order_events")
+        progress("hash chain")
+        let chain = hasTables
+            ? try AuditTrail.verify(db) { progress("hash chain: \($0.formatted()) events verified") }
+            : AuditTrail.Verification(events: 0, firstProblem: nil)
+        progress("access-log chain")
+        let accessLog = try db.tableExists("access_log") ? try AccessLogChain.verify(db) : AccessLogChain.Verification()
+        progress("running totals, search index and closes")
         return LedgerCheckReport(
             integrity: integrity,
-            chain: hasTables ? try AuditTrail.verify(db) : AuditTrail.Verification(events: 0, firstProblem: nil),
-            accessLog: try db.tableExists("access_log") ? try AccessLogChain.verify(db) : AccessLogChain.Verification(),
+            chain: chain,
+            accessLog: accessLog,
             pendingMigrations: pending,
             orders: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0 : 0,
             deliveries: hasTables ? try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_deliveries") ?? 0 : 0,

@@ -32,14 +32,14 @@ STARTED=$(date +%s.%N)
 for _ in $(seq 1200); do curl -sf http://127.0.0.1:18500/readyz >/dev/null && break; sleep 0.1; done
 echo "machine: $(nproc) cores, $(date -u +%FT%TZ); $ORDERS orders; ready $(python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 1))" "$STARTED") s after start"
 
-cat > "$WORK/auth.lua" <<LUA
-wrk.headers["Authorization"] = "Bearer $TOKEN"
+cat > "$WORK/plain.lua" <<LUA
 function done(summary, latency, requests)
   io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f non_2xx=%d\n", summary.requests,
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000, summary.errors.status))
 end
 LUA
+{ echo "wrk.headers[\"Authorization\"] = \"Bearer $TOKEN\""; cat "$WORK/plain.lua"; } > "$WORK/auth.lua"
 URL="http://127.0.0.1:18500/v1/orders?status=COMPLETED&currency=GBP"
 echo "first page, two filters ($URL), 4 connections, 10 s: $(wrk -t2 -c4 -d10s -s "$WORK/auth.lua" "$URL" | grep RESULT)"
 URL="http://127.0.0.1:18500/v1/orders?payout_status=EXPIRED&created_from=2026-06-01"
@@ -88,13 +88,6 @@ for _ in $(seq 300); do curl -sf http://127.0.0.1:18501/-/versions.json >/dev/nu
 echo "datasette $(datasette --version | awk '{print $3}')"
 sql() { python3 -c "import sys, urllib.parse; print('http://127.0.0.1:18501/ledger.json?_shape=array&sql=' + urllib.parse.quote(sys.argv[1]))" "$1"; }
 LISTED="coalesce(o.created_at, o.first_seen_at)"
-cat > "$WORK/plain.lua" <<LUA
-function done(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f non_2xx=%d\n", summary.requests,
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.errors.status))
-end
-LUA
 URL=$(sql "SELECT o.* FROM orders o WHERE o.status IN ('COMPLETED') AND o.currency = 'GBP' ORDER BY $LISTED DESC, o.id DESC LIMIT 101")
 echo "datasette first page, two filters (same SQL), 4 connections, 10 s: $(wrk -t2 -c4 -d10s -s "$WORK/plain.lua" "$URL" | grep RESULT)"
 URL=$(sql "SELECT o.* FROM orders o WHERE EXISTS (SELECT 1 FROM payouts p WHERE p.order_id = o.id AND p.status IN ('EXPIRED')) AND $LISTED >= '2026-06-01T00:00:00.000000Z' ORDER BY $LISTED DESC, o.id DESC LIMIT 101")

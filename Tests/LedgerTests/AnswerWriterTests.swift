@@ -9,12 +9,7 @@ import TestSupport
 struct AnswerWriterTests {
     /// A ledger whose `orders` refuses order `O-poison`, as a failing SQLite write would.
     static func ledgerRefusingPoison() async throws -> TemporaryLedger {
-        let ledger = try TemporaryLedger()
-        try await ledger.execute("""
-            CREATE TRIGGER poison BEFORE INSERT ON orders WHEN NEW.id = 'O-poison'
-            BEGIN SELECT RAISE(ABORT, 'poisoned'); END
-            """)
-        return ledger
+        try await TemporaryLedger.refusing("orders", where: "id", is: "O-poison")
     }
 
     static func answer(_ id: String) -> AnswerWriter.Answer {
@@ -26,7 +21,7 @@ struct AnswerWriterTests {
     func oneTransactionPerBatch() async throws {
         let ledger = try await Self.ledgerRefusingPoison()
         let batch = ["O-a", "O-poison", "O-b"].map(Self.answer)
-        await #expect(throws: AnswerWriter.AnswerFailed.self) {
+        await #expect(throws: BatchWrite.JobFailed.self) {
             try await ledger.database.pool.write { db in try AnswerWriter.apply(batch, isolated: false, db: db) }
         }
         #expect(try await ledger.value("SELECT count(*) FROM orders", as: Int.self) == 0)

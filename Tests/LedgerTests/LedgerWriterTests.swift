@@ -10,12 +10,7 @@ import TestSupport
 struct LedgerWriterTests {
     /// A ledger whose `webhook_deliveries` refuses message id `poison`, as a failing SQLite write would.
     static func ledgerRefusingPoison() async throws -> TemporaryLedger {
-        let ledger = try TemporaryLedger()
-        try await ledger.execute("""
-            CREATE TRIGGER poison BEFORE INSERT ON webhook_deliveries WHEN NEW.msg_id = 'poison'
-            BEGIN SELECT RAISE(ABORT, 'poisoned'); END
-            """)
-        return ledger
+        try await TemporaryLedger.refusing("webhook_deliveries", where: "msg_id", is: "poison")
     }
 
     @Test("a delivery lands with its events, its raw body and an enrichment task")
@@ -101,7 +96,7 @@ struct LedgerWriterTests {
         let ledger = try await Self.ledgerRefusingPoison()
         let batch = ["a", "poison", "b"].map { WebhookRecord.sample(id: $0, order: Sample.completed(id: "O-\($0)")) }
         let logger = Logger(label: "test")
-        await #expect(throws: LedgerWriter.DeliveryFailed.self) {
+        await #expect(throws: BatchWrite.JobFailed.self) {
             try await ledger.database.pool.write { db in
                 try LedgerWriter.recordBatch(batch, isolated: false, db: db, logger: logger)
             }

@@ -40,6 +40,17 @@ extension TemporaryLedger {
         try await database.pool.read { try T.fetchAll($0, sql: sql) }
     }
 
+    /// A fresh ledger whose `table` refuses to insert a row with `column` equal to `value`, as a failing SQLite
+    /// write would (trigger `poison`).
+    public static func refusing(_ table: String, where column: String, is value: String) async throws -> TemporaryLedger {
+        let ledger = try TemporaryLedger()
+        try await ledger.execute("""
+            CREATE TRIGGER poison BEFORE INSERT ON \(table) WHEN NEW.\(column) = '\(value)'
+            BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+            """)
+        return ledger
+    }
+
     /// Runs `sql` in a write transaction (for tests that tamper or install faults).
     public func execute(_ sql: String) async throws {
         try await database.pool.write { try $0.execute(sql: sql) }

@@ -22,7 +22,6 @@ final class WALCheckpointer: TransactionObserver, Sendable {
     /// Frames (pages) after which the log is restarted: ~64 MiB of 4 KiB pages.
     static let defaultRestartAfterFrames = 16_384
 
-    private let restartAfterFrames: Int
     private let busyTimeoutMilliseconds: Int32
     private let signals: AsyncStream<Void>.Continuation
     private let state: State
@@ -51,7 +50,6 @@ final class WALCheckpointer: TransactionObserver, Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         self.connection = connection
-        self.restartAfterFrames = restartAfterFrames
         busyTimeoutMilliseconds = Int32(busyTimeout * 1000)
         let state = State()
         self.state = state

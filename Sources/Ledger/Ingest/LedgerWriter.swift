@@ -66,10 +66,10 @@ public enum DeliveryOutcome: String, Sendable {
 
 /// The ledger's single writer: every change goes through here, in group-committed transactions.
 ///
-/// A batch is first recorded straight through; when one delivery fails, the transaction is rolled back and the
-/// batch recorded again with each delivery in its own SAVEPOINT, so one bad delivery fails alone. The batch commits
-/// once, and only after its log frames are synced to disk is any caller told its outcome: the commit writes the log
-/// (`synchronous=NORMAL` for this transaction only), then ``WALFlusher`` runs the `fdatasync` that
+/// A batch is written as ``BatchWrite`` writes one: straight through, and again with a SAVEPOINT per delivery when
+/// one fails, so one bad delivery fails alone. The batch commits once, and only after its log frames are synced to
+/// disk is any caller told its outcome: the commit writes the log (`synchronous=NORMAL` for this transaction
+/// only), then ``WALFlusher`` runs the `fdatasync` that
 /// `synchronous=FULL` would have run inside the commit, while the writer goes on with the next batch. When the commit
 /// fails, every caller in the batch gets ``LedgerError/unavailable(_:)`` and nothing of the batch is stored — so a
 /// delivery answered 503 is not remembered as seen, and Svix's retry of it is applied normally. When the sync fails,
@@ -96,15 +96,8 @@ public final class LedgerWriter: Sendable {
             let started = ContinuousClock.now
             defer { batchDurations.recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
             do {
-                do {
-                    return try await pool.writeWithoutTransaction { db in
-                        try Self.inUnsyncedTransaction(db) { try Self.recordBatch(records, isolated: false, db: db, logger: logger) }
-                    }
-                } catch is DeliveryFailed {
-                    // One delivery failed and the whole transaction rolled back: again, each delivery on its own.
-                    return try await pool.writeWithoutTransaction { db in
-                        try Self.inUnsyncedTransaction(db) { try Self.recordBatch(records, isolated: true, db: db, logger: logger) }
-                    }
+                return try await BatchWrite.commit(pool) { isolated, db in
+                    try Self.recordBatch(records, isolated: isolated, db: db, logger: logger)
                 }
             } catch {
                 logger.error("commit failed; the batch is answered 503", metadata: [
@@ -115,68 +108,20 @@ public final class LedgerWriter: Sendable {
         }
     }
 
-    /// Runs `body` in a transaction whose commit writes the log without syncing it (`synchronous=NORMAL`), then puts
-    /// the connection back to `synchronous=FULL` for every other writer. The caller syncs before it tells anyone.
-    static func inUnsyncedTransaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        var result: Result<T, any Error> = .failure(LedgerError.unavailable("the transaction did not run"))
-        do {
-            try db.inTransaction(.immediate) {
-                result = .success(try body())
-                return .commit
-            }
-        } catch {
-            result = .failure(error)
-        }
-        try db.execute(sql: "PRAGMA synchronous = FULL")
-        return try result.get()
-    }
-
-    /// A delivery failed in a batch recorded without savepoints; the batch must be recorded again, isolated (which
-    /// answers the failing delivery with its own error).
-    struct DeliveryFailed: Error {}
-
-    /// Records `records` in the caller's transaction and applies the staged search rows.
-    ///
-    /// Not `isolated`: the deliveries run one after the other with no savepoint, and the first failure throws
-    /// ``DeliveryFailed`` so the caller rolls the transaction back. A savepoint copies every page it touches to a
-    /// statement journal first; without them the writer spends less per delivery (bench/README.md, "Ingest, stage by
-    /// stage"), and failures are rare. `isolated`: each delivery runs in its own SAVEPOINT, so one that fails is rolled back
-    /// alone and answered with its error while its neighbours commit.
+    /// Records `records` in the caller's transaction (``BatchWrite/apply(_:isolated:db:failedAlone:_:)``): straight
+    /// through, or, `isolated`, each delivery in its own SAVEPOINT, a failing one logged and answered 503 alone.
     static func recordBatch(_ records: [WebhookRecord], isolated: Bool, db: Database, logger: Logger) throws
         -> [Result<DeliveryOutcome, any Error>]
     {
-        var head = try AuditTrail.head(db)
         let now = WriteMoment(LedgerClock.now())
-        var results: [Result<DeliveryOutcome, any Error>] = []
-        results.reserveCapacity(records.count)
-        for record in records {
-            guard isolated else {
-                do {
-                    results.append(.success(try Self.record(record, now: now, head: &head, db: db)))
-                } catch {
-                    throw DeliveryFailed()
-                }
-                continue
-            }
-            let saved = head
-            do {
-                var outcome = DeliveryOutcome.duplicate
-                try db.inSavepoint {
-                    outcome = try Self.record(record, now: now, head: &head, db: db)
-                    return .commit
-                }
-                results.append(.success(outcome))
-            } catch {
-                head = saved
-                logger.error("delivery could not be recorded", metadata: [
-                    "msg_id": "\(record.messageId)", "error": "\(LedgerError.unavailable(error))",
-                ])
-                results.append(.failure(LedgerError.unavailable(error)))
-            }
+        return try BatchWrite.apply(records, isolated: isolated, db: db, failedAlone: { record, error in
+            logger.error("delivery could not be recorded", metadata: [
+                "msg_id": "\(record.messageId)", "error": "\(LedgerError.unavailable(error))",
+            ])
+            return LedgerError.unavailable(error)
+        }) { record, head in
+            try Self.record(record, now: now, head: &head, db: db)
         }
-        try OrderSearchIndex.applyStaged(db)
-        return results
     }
 
     /// Records one verified delivery and returns once it is durably committed (or has failed).

@@ -5,9 +5,8 @@ import RunaModels
 ///
 /// A backfill keeps `RUNA_MAX_CONCURRENCY` calls in flight; each answer used to be its own durable commit, so at
 /// 1,000 requests/s the writer, not Runa's budget, set the pace. Answers that arrive while a batch commits form the
-/// next batch. A batch is applied straight through; when one answer fails, the transaction is rolled back and the
-/// batch applied again with each answer in its own SAVEPOINT, so it fails alone. Callers are answered only after the
-/// log holding their batch is synced (``WALFlusher``).
+/// next batch, written as ``BatchWrite`` writes one (a failing answer fails alone). Callers are answered only after
+/// the log holding their batch is synced (``WALFlusher``).
 final class AnswerWriter: Sendable {
     /// One authoritative answer and how to apply it (``LedgerDatabase/applyAuthoritative(_:source:cause:now:recheckSeconds:stuckAfterSeconds:)``).
     struct Answer: Sendable {
@@ -18,23 +17,12 @@ final class AnswerWriter: Sendable {
         var stuckAfterSeconds: Int64
     }
 
-    /// An answer failed in a batch applied without savepoints: the batch is applied again, isolated.
-    struct AnswerFailed: Error {}
-
     private let committer: GroupCommitter<Answer, AppliedObservation>
 
     init(pool: DatabasePool, flusher: WALFlusher, maximumBatch: Int = 256) {
         committer = GroupCommitter(maximumBatch: maximumBatch, durable: { try await flusher.flush() }) { answers in
             do {
-                do {
-                    return try await pool.writeWithoutTransaction { db in
-                        try LedgerWriter.inUnsyncedTransaction(db) { try Self.apply(answers, isolated: false, db: db) }
-                    }
-                } catch is AnswerFailed {
-                    return try await pool.writeWithoutTransaction { db in
-                        try LedgerWriter.inUnsyncedTransaction(db) { try Self.apply(answers, isolated: true, db: db) }
-                    }
-                }
+                return try await BatchWrite.commit(pool) { isolated, db in try Self.apply(answers, isolated: isolated, db: db) }
             } catch {
                 return Array(repeating: .failure(error), count: answers.count)
             }
@@ -46,36 +34,9 @@ final class AnswerWriter: Sendable {
         try await committer.submit(answer)
     }
 
-    static func apply(_ answers: [Answer], isolated: Bool, db: Database) throws
-        -> [Result<AppliedObservation, any Error>]
-    {
-        var head = try AuditTrail.head(db)
-        var results: [Result<AppliedObservation, any Error>] = []
-        results.reserveCapacity(answers.count)
-        for answer in answers {
-            guard isolated else {
-                do {
-                    results.append(.success(try apply(answer, head: &head, db: db)))
-                } catch {
-                    throw AnswerFailed()
-                }
-                continue
-            }
-            let saved = head
-            do {
-                var applied: AppliedObservation?
-                try db.inSavepoint {
-                    applied = try apply(answer, head: &head, db: db)
-                    return .commit
-                }
-                results.append(applied.map { .success($0) } ?? .failure(LedgerError.unavailable("the answer was not applied")))
-            } catch {
-                head = saved
-                results.append(.failure(error))
-            }
-        }
-        try OrderSearchIndex.applyStaged(db)
-        return results
+    /// Applies `answers` in the caller's transaction (``BatchWrite/apply(_:isolated:db:failedAlone:_:)``).
+    static func apply(_ answers: [Answer], isolated: Bool, db: Database) throws -> [Result<AppliedObservation, any Error>] {
+        try BatchWrite.apply(answers, isolated: isolated, db: db) { answer, head in try apply(answer, head: &head, db: db) }
     }
 
     /// One answer inside the caller's transaction: ``OrderWrite`` (load, merge, save, audit), then the payouts'
